@@ -1,0 +1,311 @@
+"""The actor knowledge base: countries, organisations, office-holders and role nouns.
+
+Names are indexed by a folded key (diacritics, case and punctuation removed), so a lookup is
+one dict access per candidate span, never a loop over entries. Short all-capital acronyms
+("US", "EU", "PRI") are matched case-sensitively so they do not collide with words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from unidecode import unidecode
+
+from .knowledge import load_optional, load_yaml, load_yaml_dir, read_yaml
+from .model import Actor
+
+ALNUM = re.compile(r"[^0-9a-zA-Z]+")
+TOKEN = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*\.?|[^\w\s]", re.UNICODE)
+MAX_SPAN = 10
+
+
+def fold(text: str) -> str:
+    return ALNUM.sub("", unidecode(text).lower())
+
+
+def fold_cased(text: str) -> str:
+    return ALNUM.sub("", unidecode(text))
+
+
+def is_acronym(name: str) -> bool:
+    bare = name.replace(".", "").replace(" ", "")
+    return bare.isalpha() and bare.isupper() and len(bare) <= 3
+
+
+def as_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Span:
+    start: date | None
+    end: date | None
+
+    def covers(self, when: date) -> bool:
+        return (self.start is None or self.start <= when) and (self.end is None or when <= self.end)
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str
+    country: str
+    span: Span
+
+
+@dataclass
+class Person:
+    name: str
+    country: str
+    roles: list[Role]
+    surnames: list[str] = field(default_factory=list)
+
+    def roles_on(self, when: date) -> list[Role]:
+        return [r for r in self.roles if r.span.covers(when)]
+
+    def ever_held_before(self, when: date) -> bool:
+        return any(r.span.end is not None and r.span.end < when for r in self.roles)
+
+
+@dataclass
+class Organisation:
+    code: str
+    name: str
+    country: str
+    sectors: list[str]
+    timed: list[tuple[str, Span]] = field(default_factory=list)
+    is_igo: bool = False
+    members: list[tuple[str, Span]] = field(default_factory=list)
+    mutual_defence: bool = False
+    kind: str = ""
+
+    def sector_on(self, when: date) -> str:
+        for sector, span in self.timed:
+            if span.covers(when):
+                return sector
+        return self.sectors[0] if self.sectors else ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One name in the index and what it stands for."""
+
+    kind: str  # country demonym capital metonym military legislature org person surname agent
+    ref: str  # country code, organisation code, person index or sector
+    name: str
+    role: str = ""  # for agents that name an office
+
+
+@dataclass
+class Hit:
+    """A knowledge-base name found in a token sequence, [start, end) in token indices."""
+
+    start: int
+    end: int
+    entries: list[Entry]
+
+    def of_kind(self, *kinds: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind in kinds]
+
+
+class KnowledgeBase:
+    def __init__(self, extra: Iterable[Path] = ()) -> None:
+        self.countries: dict[str, dict] = {}
+        self.people: list[Person] = []
+        self.orgs: dict[str, Organisation] = {}
+        self.role_sector: dict[str, str] = load_yaml("roles.yaml")
+        self.elite_modifiers: set[str] = set()
+        self.not_actor: set[str] = set()
+        self.index: dict[str, list[Entry]] = defaultdict(list)
+        self.cased: dict[str, list[Entry]] = defaultdict(list)
+        self.first_tokens: set[str] = set()
+        self.load(
+            countries=load_optional("countries.yaml") or [],
+            igos=load_optional("igos.yaml") or [],
+            organisations=load_optional("organisations.yaml") or [],
+            people=load_yaml_dir("people"),
+            agents=load_optional("agents.yaml") or {},
+        )
+        for path in extra:
+            self.load(**{k: v for k, v in (read_yaml(path) or {}).items()})
+
+    # ---- building the index -------------------------------------------------------------
+    def add_name(self, name: str, entry: Entry) -> None:
+        if not name or not str(name).strip():
+            return
+        name = str(name)
+        if is_acronym(name):
+            key, table = fold_cased(name), self.cased
+        else:
+            key, table = fold(name), self.index
+        if not key:
+            return
+        bucket = table[key]
+        if entry in bucket:
+            return
+        bucket.append(entry)
+        # Surnames and generic words must not outrank what a full name says.
+        first = TOKEN.findall(unidecode(name))
+        if first:
+            self.first_tokens.add(fold(first[0]))
+
+    def load(self, countries=(), igos=(), organisations=(), people=(), agents=None) -> None:
+        for c in countries:
+            self.add_country(c)
+        for igo in igos:
+            self.add_igo(igo)
+        for org in organisations:
+            self.add_org(org)
+        for person in people:
+            self.add_person(person)
+        if agents:
+            self.add_agents(agents)
+
+    def add_country(self, c: dict) -> None:
+        code = str(c["code"])
+        self.countries[code] = c
+        for name in [c.get("name"), *(c.get("names") or [])]:
+            self.add_name(name, Entry("country", code, c.get("name", code)))
+        for name in c.get("demonyms") or []:
+            self.add_name(name, Entry("demonym", code, c.get("name", code)))
+        for key, kind in (("capitals", "capital"), ("former_capitals", "capital"),
+                          ("metonyms", "metonym"), ("military_metonyms", "military"),
+                          ("legislature_names", "legislature")):
+            for name in c.get(key) or []:
+                self.add_name(name, Entry(kind, code, c.get("name", code)))
+                if str(name).lower().startswith("the "):
+                    self.add_name(str(name)[4:], Entry(kind, code, c.get("name", code)))
+
+    def add_igo(self, igo: dict) -> None:
+        code = str(igo["code"])
+        org = Organisation(code=code, name=igo.get("name", code), country=code,
+                           sectors=[igo.get("sector") or "IGO"], is_igo=True,
+                           kind=igo.get("kind", ""), mutual_defence=bool(igo.get("mutual_defence")))
+        for m in igo.get("members") or []:
+            org.members.append((str(m["country"]), Span(as_date(m.get("start")),
+                                                        as_date(m.get("end")))))
+        self.orgs[code] = org
+        for name in [igo.get("name"), *(igo.get("names") or [])]:
+            self.add_name(name, Entry("org", code, org.name))
+        for organ in igo.get("organs") or []:
+            for name in organ.get("names") or []:
+                self.add_name(name, Entry("org", code, org.name))
+        for leader in igo.get("leaders") or []:
+            self.add_person({"name": leader["name"], "country": code,
+                             "aliases": leader.get("aliases") or [],
+                             "surnames": leader.get("surnames") or [],
+                             "roles": [{"role": "secretary_general", "start": leader.get("start"),
+                                        "end": leader.get("end")}]})
+
+    def add_org(self, o: dict) -> None:
+        sectors = o.get("sector") or []
+        sectors = [sectors] if isinstance(sectors, str) else list(sectors)
+        code = fold_cased(o["name"])[:24]
+        org = Organisation(code=code, name=o["name"], country=str(o.get("country") or ""),
+                           sectors=sectors)
+        for r in o.get("roles") or []:
+            org.timed.append((r["sector"], Span(as_date(r.get("start")), as_date(r.get("end")))))
+        self.orgs[code] = org
+        for name in [o["name"], *(o.get("aliases") or [])]:
+            self.add_name(name, Entry("org", code, o["name"]))
+
+    def add_person(self, p: dict) -> None:
+        country = str(p.get("country") or "")
+        roles = [Role(r.get("role", ""), str(r.get("country") or country),
+                      Span(as_date(r.get("start")), as_date(r.get("end"))))
+                 for r in p.get("roles") or []]
+        person = Person(p["name"], country, roles, [str(s) for s in p.get("surnames") or []])
+        ref = str(len(self.people))
+        self.people.append(person)
+        for name in [p["name"], *(p.get("aliases") or [])]:
+            self.add_name(name, Entry("person", ref, p["name"]))
+        for surname in person.surnames:
+            self.add_name(surname, Entry("surname", ref, p["name"]))
+
+    def add_agents(self, agents: dict) -> None:
+        self.elite_modifiers |= {fold(m) for m in agents.get("elite_modifiers") or []}
+        self.not_actor |= {fold(m) for m in agents.get("not_actor") or []}
+        for a in agents.get("agents") or []:
+            entry = Entry("agent", a["sector"], a["term"], a.get("role") or "")
+            self.add_name(a["term"], entry)
+
+    # ---- matching -----------------------------------------------------------------------
+    def find(self, words: list[str]) -> list[Hit]:
+        """Longest KB names in a token sequence, left to right, non-overlapping."""
+        folded = [fold(w) for w in words]
+        cased = [fold_cased(w) for w in words]
+        hits: list[Hit] = []
+        i = 0
+        while i < len(words):
+            hit = self.longest_at(i, folded, cased) if folded[i] else None
+            if hit:
+                hits.append(hit)
+                i = hit.end
+            else:
+                i += 1
+        return hits
+
+    def longest_at(self, i: int, folded: list[str], cased: list[str]) -> Hit | None:
+        if folded[i] not in self.first_tokens and cased[i] not in self.cased:
+            return None
+        key = ckey = ""
+        best: Hit | None = None
+        for j in range(i, min(len(folded), i + MAX_SPAN)):
+            key += folded[j]
+            ckey += cased[j]
+            if not folded[j] and j > i and not cased[j]:
+                continue
+            entries = self.index.get(key, []) + self.cased.get(ckey, [])
+            if entries:
+                best = Hit(i, j + 1, entries)
+        return best
+
+    def find_in_text(self, text: str) -> tuple[list[str], list[Hit]]:
+        words = TOKEN.findall(text)
+        return words, self.find(words)
+
+    # ---- resolution at a date -----------------------------------------------------------
+    def person_actor(self, ref: str, when: date, certainty: float = 1.0) -> Actor:
+        person = self.people[int(ref)]
+        current = person.roles_on(when)
+        if current:
+            role = current[0]
+            sector = self.role_sector.get(role.role, "GOV")
+            return self.make_actor(role.country, sector, person.name, certainty)
+        if person.ever_held_before(when):
+            return self.make_actor(person.country, "ELI", person.name, certainty)
+        return self.make_actor(person.country, "", person.name, certainty * 0.8)
+
+    def org_actor(self, code: str, when: date, sector: str = "", certainty: float = 1.0) -> Actor:
+        org = self.orgs[code]
+        if org.is_igo:
+            return Actor(f"IGO{org.code}", org.code, sector or "IGO", org.name, certainty)
+        return self.make_actor(org.country, sector or org.sector_on(when), org.name, certainty)
+
+    def make_actor(self, country: str, sector: str, name: str, certainty: float = 1.0) -> Actor:
+        if country in self.orgs and self.orgs[country].is_igo:
+            return Actor(f"IGO{country}", country, sector or "IGO", name, certainty)
+        return Actor(f"{country}{sector}", country, sector, name, certainty)
+
+    def country_name(self, code: str) -> str:
+        return str(self.countries.get(code, {}).get("name", code))
+
+    # ---- alliances ----------------------------------------------------------------------
+    def memberships(self, country: str, when: date) -> list[Organisation]:
+        return [o for o in self.orgs.values()
+                if o.is_igo and any(c == country and s.covers(when) for c, s in o.members)]
+
+
+@lru_cache(maxsize=4)
+def knowledge_base(extra: tuple[Path, ...] = ()) -> KnowledgeBase:
+    """The knowledge base, built once per process (and per set of extra files)."""
+    return KnowledgeBase(extra)

@@ -1,0 +1,203 @@
+"""Score the coder against gold files (PLOVER examples, PETRARCH2 validation records)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .model import Event
+from .pipeline import Pipeline
+from .sources import make_article, parse_date
+
+
+def country_key(code: str) -> str:
+    """Country-level part of an actor code: RUSGOV → RUS, IGOUNO → IGOUNO."""
+    code = (code or "").strip('"')
+    return code[:6] if code.startswith("IGO") else code[:3]
+
+
+@dataclass
+class Item:
+    uid: str
+    text: str
+    when: date | None
+    expected: list[dict]  # {source, target, code} (PETRARCH) or {type, sources, targets} (PLOVER)
+    expect_none: bool = False
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    predicted: int = 0
+    expected: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.expected if self.expected else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict:
+        return {"tp": self.tp, "predicted": self.predicted, "expected": self.expected,
+                "precision": round(self.precision, 3), "recall": round(self.recall, 3),
+                "f1": round(self.f1, 3)}
+
+
+@dataclass
+class Report:
+    kind: str
+    n_items: int = 0
+    fields: dict[str, Score] = field(default_factory=dict)
+    extra: dict[str, float] = field(default_factory=dict)
+    confusion: Counter = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+
+    def score(self, name: str) -> Score:
+        return self.fields.setdefault(name, Score())
+
+    def summary(self) -> dict:
+        return {"kind": self.kind, "items": self.n_items,
+                "fields": {k: v.as_dict() for k, v in self.fields.items()}, **self.extra}
+
+
+def load_items(path: Path) -> tuple[str, list[Item]]:
+    items, kind = [], ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        if "event_type_plover_current" in rec:
+            kind = "plover"
+            expected = [{"type": rec["event_type_plover_current"],
+                         "sources": [country_key(a.get("code", "")) for a in rec["source"] or []],
+                         "targets": [country_key(a.get("code", "")) for a in rec["target"] or []]}]
+            items.append(Item(rec["uid"], rec["text"], parse_date(rec.get("date")), expected))
+        else:
+            kind = "petrarch"
+            items.append(Item(rec.get("uid") or rec["id"], rec["text"], parse_date(rec.get("date")),
+                              rec.get("expected_events") or [], bool(rec.get("expect_no_events"))))
+    return kind, items
+
+
+def code_items(items: list[Item], actors=(), lexicons=()) -> dict[str, list[Event]]:
+    pipeline = Pipeline(actors, lexicons)
+    articles = [make_article(item.uid, item.text, published=item.when) for item in items]
+    by_article: dict[str, list[Event]] = {}
+    for coded in pipeline.code(articles):
+        by_article[coded.article.article_id] = coded.events
+    return {item.uid: by_article.get(a.article_id, []) for item, a in zip(items, articles,
+                                                                             strict=True)}
+
+
+def best(events: list[Event]) -> Event | None:
+    return max(events, key=lambda e: e.confidence) if events else None
+
+
+def score_plover(items: list[Item], coded: dict[str, list[Event]], report: Report) -> None:
+    for item in items:
+        gold = item.expected[0]
+        top = best(coded[item.uid])
+        ptype = top.plover_type if top else ""
+        report.confusion[(gold["type"], ptype or "-")] += 1
+        s = report.score("event_type")
+        s.expected += 1
+        s.predicted += bool(top)
+        s.tp += ptype == gold["type"]
+        for name, gold_codes, ours in (("source_country", gold["sources"],
+                                        country_key(top.source_code) if top else ""),
+                                       ("target_country", gold["targets"],
+                                        country_key(top.target_code) if top else "")):
+            s = report.score(name)
+            s.expected += bool(gold_codes)
+            s.predicted += bool(ours) and bool(gold_codes)
+            s.tp += bool(ours) and ours in gold_codes
+        if ptype != gold["type"] and len(report.misses) < 400:
+            report.misses.append(f"{item.uid}: gold {gold['type']} {gold['sources']}→"
+                                 f"{gold['targets']}; ours {ptype or '-'} "
+                                 f"{top.source_code + '→' + top.target_code if top else ''} "
+                                 f"| {item.text[:140]}")
+    n = len(items)
+    report.extra["event_type_accuracy"] = round(report.score("event_type").tp / n, 3) if n else 0
+
+
+def score_petrarch(items: list[Item], coded: dict[str, list[Event]], report: Report) -> None:
+    false_alarms = 0
+    for item in items:
+        ours = coded[item.uid]
+        if item.expect_none:
+            false_alarms += bool(ours)
+            report.score("dyad_root").predicted += len({(country_key(e.source_code),
+                                                         country_key(e.target_code), e.cameo_root)
+                                                        for e in ours})
+            continue
+        gold_sets = {
+            "dyad_root": {(country_key(g["source"]), country_key(g["target"]), g["code"][:2])
+                          for g in item.expected},
+            "dyad_code": {(g["source"].strip('"'), g["target"].strip('"'), g["code"])
+                          for g in item.expected},
+            "source_country": {country_key(g["source"]) for g in item.expected},
+            "target_country": {country_key(g["target"]) for g in item.expected},
+            "cameo_root": {g["code"][:2] for g in item.expected},
+        }
+        our_sets = {
+            "dyad_root": {(country_key(e.source_code), country_key(e.target_code), e.cameo_root)
+                          for e in ours},
+            "dyad_code": {(e.source_code, e.target_code, e.cameo_code) for e in ours},
+            "source_country": {country_key(e.source_code) for e in ours},
+            "target_country": {country_key(e.target_code) for e in ours},
+            "cameo_root": {e.cameo_root for e in ours},
+        }
+        for name, gold in gold_sets.items():
+            s = report.score(name)
+            s.expected += len(gold)
+            s.predicted += len(our_sets[name])
+            s.tp += len(gold & our_sets[name])
+        if gold_sets["dyad_root"] != our_sets["dyad_root"] and len(report.misses) < 400:
+            report.misses.append(f"{item.uid}: gold {sorted(gold_sets['dyad_root'])} ours "
+                                 f"{sorted(our_sets['dyad_root'])} | {item.text[:140]}")
+    report.extra["no_event_items"] = sum(i.expect_none for i in items)
+    report.extra["events_on_no_event_items"] = false_alarms
+
+
+def evaluate_file(path: Path, actors=(), lexicons=()) -> Report:
+    kind, items = load_items(path)
+    coded = code_items(items, tuple(actors), tuple(lexicons))
+    report = Report(kind, len(items))
+    (score_plover if kind == "plover" else score_petrarch)(items, coded, report)
+    return report
+
+
+def render(report: Report, console: Console, errors: int = 0) -> None:
+    table = Table("field", "tp", "predicted", "expected", "precision", "recall", "F1",
+                  title=f"{report.kind} gold: {report.n_items} items", header_style="bold")
+    for name, s in report.fields.items():
+        table.add_row(name, str(s.tp), str(s.predicted), str(s.expected), f"{s.precision:.3f}",
+                      f"{s.recall:.3f}", f"{s.f1:.3f}")
+    console.print(table)
+    for key, value in report.extra.items():
+        console.print(f"{key}: {value}")
+    if report.confusion:
+        types = sorted({g for g, _ in report.confusion})
+        conf = Table("gold \\ ours", *[t[:5] for t in types], "-", "other",
+                     title="event-type confusion", header_style="bold")
+        for g in types:
+            row = [str(report.confusion[(g, o)] or "") for o in types]
+            other = sum(v for (gg, o), v in report.confusion.items() if gg == g and o not in
+                        types and o != "-")
+            conf.add_row(g, *row, str(report.confusion[(g, "-")] or ""), str(other or ""))
+        console.print(conf)
+    for miss in report.misses[:errors]:
+        console.print(miss, highlight=False, markup=False)

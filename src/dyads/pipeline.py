@@ -1,0 +1,109 @@
+"""One direction of flow: article → clean → parse → mentions → events."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from .actors import knowledge_base
+from .clean import clean
+from .events import Coder, Draft
+from .lexicon import lexicon
+from .mentions import ArticleContext, SentenceMentions
+from .model import Article, CodedArticle, Event, Paragraph
+from .ontology import lookup
+from .parse import nlp, recase_headline
+
+
+def event_id(article_id: str, start: int, draft: Draft) -> str:
+    key = f"{article_id}|{start}|{draft.source.code}|{draft.target.code}|{draft.code}|" \
+          f"{draft.modality}|{draft.trigger}"
+    return hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+def merge_within_article(events: list[Event], headline_ends: int) -> list[Event]:
+    """One event per (source, target, code, modality) per article: the best evidence wins.
+
+    A headline usually restates the lead; the body sentence is preferred on a tie.
+    """
+    best: dict[tuple, Event] = {}
+    for ev in events:
+        key = (ev.source_code, ev.target_code, ev.cameo_code, ev.modality)
+        old = best.get(key)
+        rank = (ev.confidence, ev.sentence_start >= headline_ends)
+        if old is None or rank > (old.confidence, old.sentence_start >= headline_ends):
+            best[key] = ev
+    return sorted(best.values(), key=lambda e: (e.sentence_start, e.event_id))
+
+
+class Pipeline:
+    def __init__(self, actors: Iterable[Path] = (), lexicons: Iterable[Path] = (),
+                 batch_size: int = 64, n_process: int = 1) -> None:
+        self.kb = knowledge_base(tuple(actors))
+        self.coder = Coder(lexicon(tuple(lexicons)))
+        self.nlp = nlp()
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def texts_to_parse(self, article: Article, paragraphs: list[Paragraph]):
+        body_start = next((p.end for p in paragraphs if p.is_headline), 0)
+        for para in paragraphs:
+            if not para.kept:
+                continue
+            text = article.text[para.start:para.end]
+            if para.is_headline:
+                text = recase_headline(text, article.text[body_start:])
+            yield text, (article.article_id, para)
+
+    def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
+        """Code articles in batches; results come back in input order."""
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= self.batch_size:
+                yield from self.code_batch(batch)
+                batch = []
+        if batch:
+            yield from self.code_batch(batch)
+
+    def code_batch(self, articles: list[Article]) -> list[CodedArticle]:
+        results = {a.article_id: CodedArticle(a, clean(a)) for a in articles}
+        texts = [t for r in results.values() for t in self.texts_to_parse(r.article, r.paragraphs)]
+        docs: dict[str, list] = {a.article_id: [] for a in articles}
+        for doc, (article_id, para) in self.nlp.pipe(texts, as_tuples=True, batch_size=256,
+                                                     n_process=self.n_process):
+            docs[article_id].append((doc, para))
+        for result in results.values():
+            result.events = self.code_article(result.article, docs[result.article.article_id])
+        return list(results.values())
+
+    def code_article(self, article: Article, parsed: list) -> list[Event]:
+        context = ArticleContext(when=article.published or date.today())
+        events: list[Event] = []
+        headline_ends = 0
+        for doc, para in parsed:
+            if para.is_headline:
+                headline_ends = para.end
+            for sent in doc.sents:
+                mentions = SentenceMentions(self.kb, sent, context)
+                start = para.start + sent.start_char
+                end = para.start + sent.end_char
+                for draft in self.coder.code_sentence(sent, mentions, para.is_headline):
+                    events.append(self.to_event(article, draft, start, end))
+        return merge_within_article(events, headline_ends)
+
+    def to_event(self, article: Article, d: Draft, start: int, end: int) -> Event:
+        code = lookup(d.code)
+        return Event(
+            event_id=event_id(article.article_id, start, d), article_id=article.article_id,
+            doc_name=article.doc_name, date=article.published,
+            source_code=d.source.code, source_country=d.source.country,
+            source_sector=d.source.sector, source_name=d.source.name,
+            target_code=d.target.code, target_country=d.target.country,
+            target_sector=d.target.sector, target_name=d.target.name,
+            cameo_code=code.code, cameo_root=code.root, plover_type=code.plover_type,
+            plover_mode=code.plover_mode, quad_class=code.quad_class, goldstein=code.goldstein,
+            modality=d.modality, speaker=d.speaker, confidence=d.confidence,
+            evidence=article.text[start:end], sentence_start=start, sentence_end=end)

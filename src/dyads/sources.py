@@ -1,0 +1,193 @@
+"""Read articles from files: .txt, .jsonl, .html (each optionally .gz).
+
+Every input yields either an Article or a Reject with its reason; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .model import Article, Reject
+
+KINDS = {".txt": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
+
+
+@dataclass
+class Limits:
+    max_bytes: int = 20_000_000  # one article's raw size
+    max_chars: int = 2_000_000  # one article's text after extraction
+
+
+def article_id_for(text: str) -> str:
+    """sha256 of the normalised text: the same story re-ingested gets the same id."""
+    norm = " ".join(unicodedata.normalize("NFKC", text).split()).lower()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:24]
+
+
+def decode_bytes(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(raw).best()
+        if best is None:
+            raise ValueError("undecodable bytes: no text encoding fits") from None
+        return str(best)
+
+
+def parse_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    match = re.match(r"\s*(\d{4})-?(\d{2})-?(\d{2})", value)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def compose(title: str, body: str) -> str:
+    """Article text with the headline as its first paragraph, so evidence offsets cover both."""
+    title, body = title.strip(), body.strip("\n")
+    if not title or body.lstrip().startswith(title):
+        return body
+    return f"{title}\n\n{body}"
+
+
+def make_article(doc_name: str, text: str, *, title: str = "", source: str = "", url: str = "",
+                 published: date | None = None) -> Article:
+    return Article(article_id=article_id_for(text), doc_name=doc_name, text=text, title=title,
+                   source=source, url=url, published=published)
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def read_raw(path: Path, limits: Limits) -> bytes:
+    if path.stat().st_size > limits.max_bytes:
+        raise ValueError(f"file too large: {path.stat().st_size} bytes > {limits.max_bytes}")
+    if path.suffix == ".gz":
+        with gzip.open(path) as fh:
+            raw = fh.read(limits.max_bytes + 1)
+        if len(raw) > limits.max_bytes:
+            raise ValueError(f"decompressed size exceeds {limits.max_bytes} bytes")
+        return raw
+    return path.read_bytes()
+
+
+def kind_of(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    return next((kind for suffix, kind in KINDS.items() if name.endswith(suffix)), "")
+
+
+def stem_of(path: Path) -> str:
+    name = path.name.removesuffix(".gz")
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def from_txt(path: Path, text: str, source: str, default_date: date | None) -> Article:
+    return make_article(stem_of(path), text, title=first_line(text), source=source,
+                        published=default_date)
+
+
+def from_html(path: Path, html: str, source: str, default_date: date | None) -> Article:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                      favor_precision=True)
+    if doc is None or not (doc.text or "").strip():
+        raise ValueError("no article text found in the HTML")
+    title = (doc.title or "").strip()
+    text = compose(title, doc.text)
+    return make_article(stem_of(path), text, title=title or first_line(text),
+                        source=source or (doc.sitename or ""), url=doc.url or "",
+                        published=parse_date(doc.date) or default_date)
+
+
+def from_json_record(record: object, origin: str, source: str,
+                     default_date: date | None) -> Article:
+    if not isinstance(record, dict):
+        raise ValueError("JSONL record is not an object")
+    body, title = record.get("text"), record.get("title") or ""
+    if not isinstance(body, str) or not body.strip():
+        raise ValueError("JSONL record has no text")
+    if not isinstance(title, str):
+        raise ValueError("JSONL title is not a string")
+    doc_id = record.get("id")
+    text = compose(title, body)
+    return make_article(str(doc_id) if doc_id is not None else origin, text,
+                        title=title or first_line(text),
+                        source=str(record.get("source") or source),
+                        url=str(record.get("url") or ""),
+                        published=parse_date(record.get("date")) or default_date)
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p))
+        else:
+            yield path
+
+
+def read_articles(paths: list[Path], *, source: str = "", default_date: date | None = None,
+                  limits: Limits | None = None) -> Iterator[Article | Reject]:
+    """Stream articles (or rejects) from files and folders, in a stable order."""
+    limits = limits or Limits()
+    for path in iter_files(paths):
+        kind = kind_of(path)
+        try:
+            if not kind:
+                raise ValueError("unsupported file type (want .txt, .jsonl, .html, optionally .gz)")
+            raw = read_raw(path, limits)
+        except (OSError, ValueError, EOFError) as exc:
+            yield Reject(str(path), "unreadable", str(exc))
+            continue
+        if kind == "jsonl":
+            yield from read_jsonl(path, raw, source, default_date, limits)
+            continue
+        try:
+            text = decode_bytes(raw)
+            if "\x00" in text:
+                raise ValueError("binary content (NUL bytes)")
+            article = (from_html if kind == "html" else from_txt)(path, text, source, default_date)
+            yield check_size(article, limits)
+        except ValueError as exc:
+            yield Reject(str(path), "bad_content", str(exc))
+
+
+def read_jsonl(path: Path, raw: bytes, source: str, default_date: date | None,
+               limits: Limits) -> Iterator[Article | Reject]:
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        origin = f"{path}:{number}"
+        try:
+            record = json.loads(decode_bytes(line))
+            yield check_size(from_json_record(record, origin, source, default_date), limits)
+        except json.JSONDecodeError as exc:
+            yield Reject(origin, "bad_json", str(exc))
+        except ValueError as exc:
+            yield Reject(origin, "bad_content", str(exc))
+
+
+def check_size(article: Article, limits: Limits) -> Article:
+    if len(article.text) > limits.max_chars:
+        raise ValueError(f"article text too long: {len(article.text)} > {limits.max_chars} chars")
+    return article

@@ -1,0 +1,138 @@
+"""The DuckDB store: articles, paragraphs (with drop reasons), events and rejects.
+
+Each batch of articles is written in one transaction, and an article already present (same
+article_id, i.e. same normalised text) is skipped: re-running never duplicates, and a run
+killed mid-way resumes where its last committed batch ended.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .model import EVENT_COLUMNS, CodedArticle, Reject
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    article_id VARCHAR PRIMARY KEY, doc_name VARCHAR, source VARCHAR, url VARCHAR,
+    title VARCHAR, published DATE, text VARCHAR, lang VARCHAR, n_events INTEGER,
+    coded_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    article_id VARCHAR, idx INTEGER, start_char INTEGER, end_char INTEGER, kept BOOLEAN,
+    reason VARCHAR, is_headline BOOLEAN, PRIMARY KEY (article_id, idx));
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR PRIMARY KEY, article_id VARCHAR, doc_name VARCHAR, date DATE,
+    source_code VARCHAR, source_country VARCHAR, source_sector VARCHAR, source_name VARCHAR,
+    target_code VARCHAR, target_country VARCHAR, target_sector VARCHAR, target_name VARCHAR,
+    cameo_code VARCHAR, cameo_root VARCHAR, plover_type VARCHAR, plover_mode VARCHAR,
+    quad_class INTEGER, goldstein DOUBLE, modality VARCHAR, speaker VARCHAR,
+    confidence DOUBLE, evidence VARCHAR, sentence_start INTEGER, sentence_end INTEGER,
+    story_id VARCHAR);
+CREATE TABLE IF NOT EXISTS rejects (
+    origin VARCHAR, reason VARCHAR, detail VARCHAR, seen_at TIMESTAMP,
+    PRIMARY KEY (origin, reason));
+"""
+
+
+class StoreLocked(RuntimeError):
+    """Another process holds the database for writing."""
+
+
+class Store:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = str(path)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreLocked(f"cannot open {self.path}: {exc}") from exc
+        if not read_only:
+            self.con.execute(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))",
+            [list(ids)]).fetchall()
+        return {r[0] for r in rows}
+
+    def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        data = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB's replacement scan
+        cols = ", ".join(f'"{c}"' for c in rows[0])
+        self.con.execute(f"INSERT OR IGNORE INTO {table} ({cols}) SELECT {cols} FROM data")
+
+    def write(self, coded: Iterable[CodedArticle]) -> int:
+        """Write a batch in one transaction; returns how many articles were new."""
+        batch = list(coded)
+        known = self.known_ids([c.article.article_id for c in batch])
+        fresh = [c for c in batch if c.article.article_id not in known]
+        fresh = list({c.article.article_id: c for c in fresh}.values())
+        if not fresh:
+            return 0
+        now = datetime.now()
+        articles = [{**dataclasses.asdict(c.article), "n_events": len(c.events), "coded_at": now}
+                    for c in fresh]
+        paragraphs = [{"article_id": p.article_id, "idx": p.index, "start_char": p.start,
+                       "end_char": p.end, "kept": p.kept, "reason": p.reason,
+                       "is_headline": p.is_headline} for c in fresh for p in c.paragraphs]
+        events = [dataclasses.asdict(e) for c in fresh for e in c.events]
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.insert_rows("articles", articles)
+            self.insert_rows("paragraphs", paragraphs)
+            self.insert_rows("events", events)
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        return len(fresh)
+
+    def reject(self, reject: Reject) -> None:
+        self.con.execute("INSERT OR REPLACE INTO rejects VALUES (?, ?, ?, ?)",
+                         [reject.origin, reject.reason, reject.detail[:2000], datetime.now()])
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        cursor = self.con.execute(sql, list(params))
+        cols = [d[0] for d in cursor.description]
+        return cols, cursor.fetchall()
+
+    def events(self, *, actor: str = "", code: str = "", since: str = "", until: str = "",
+               limit: int | None = None) -> tuple[list[str], list[tuple]]:
+        clauses, params = [], []
+        if actor:
+            clauses.append("(source_code LIKE ? OR target_code LIKE ? OR source_country = ? "
+                           "OR target_country = ?)")
+            params += [f"{actor}%", f"{actor}%", actor, actor]
+        if code:
+            clauses.append("(cameo_code LIKE ? OR plover_type = ?)")
+            params += [f"{code}%", code.upper()]
+        if since:
+            clauses.append("date >= CAST(? AS DATE)")
+            params.append(since)
+        if until:
+            clauses.append("date <= CAST(? AS DATE)")
+            params.append(until)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        cols = ", ".join(EVENT_COLUMNS)
+        sql = f"SELECT {cols} FROM events {where} ORDER BY date, doc_name, sentence_start"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.query(sql, params)
