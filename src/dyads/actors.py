@@ -60,6 +60,7 @@ class Role:
     role: str
     country: str
     span: Span
+    code: str = ""  # a full actor code given by an imported dictionary (e.g. RUSGOV)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Person:
     country: str
     roles: list[Role]
     surnames: list[str] = field(default_factory=list)
+    default_code: str = ""  # imported dictionaries: the code outside every dated range
 
     def roles_on(self, when: date) -> list[Role]:
         return [r for r in self.roles if r.span.covers(when)]
@@ -83,6 +85,7 @@ class Organisation:
     country: str
     sectors: list[str]
     timed: list[tuple[str, Span]] = field(default_factory=list)
+    actor_code: str = ""  # imported dictionaries keep their own full code
     is_igo: bool = False
     members: list[tuple[str, Span]] = field(default_factory=list)
     mutual_defence: bool = False
@@ -105,7 +108,7 @@ class Entry:
     role: str = ""  # for agents that name an office
 
 
-@dataclass
+@dataclass(eq=False)
 class Hit:
     """A knowledge-base name found in a token sequence, [start, end) in token indices."""
 
@@ -211,7 +214,7 @@ class KnowledgeBase:
         sectors = [sectors] if isinstance(sectors, str) else list(sectors)
         code = fold_cased(o["name"])[:24]
         org = Organisation(code=code, name=o["name"], country=str(o.get("country") or ""),
-                           sectors=sectors)
+                           sectors=sectors, actor_code=str(o.get("actor_code") or ""))
         for r in o.get("roles") or []:
             org.timed.append((r["sector"], Span(as_date(r.get("start")), as_date(r.get("end")))))
         self.orgs[code] = org
@@ -220,14 +223,17 @@ class KnowledgeBase:
 
     def add_person(self, p: dict) -> None:
         country = str(p.get("country") or "")
-        roles = [Role(r.get("role", ""), str(r.get("country") or country),
-                      Span(as_date(r.get("start")), as_date(r.get("end"))))
+        roles = [Role(r.get("role", ""), str(r.get("country") or r.get("code", "")[:3] or country),
+                      Span(as_date(r.get("start")), as_date(r.get("end"))), r.get("code", ""))
                  for r in p.get("roles") or []]
-        person = Person(p["name"], country, roles, [str(s) for s in p.get("surnames") or []])
+        person = Person(p["name"], country, roles, [str(s) for s in p.get("surnames") or []],
+                        str(p.get("default_code") or ""))
         ref = str(len(self.people))
         self.people.append(person)
         for name in [p["name"], *(p.get("aliases") or [])]:
-            self.add_name(name, Entry("person", ref, p["name"]))
+            # A one-word alias is a surname: it needs a full mention or a title first.
+            kind = "person" if len(TOKEN.findall(str(name))) > 1 else "surname"
+            self.add_name(name, Entry(kind, ref, p["name"]))
         for surname in person.surnames:
             self.add_name(surname, Entry("surname", ref, p["name"]))
 
@@ -279,8 +285,13 @@ class KnowledgeBase:
         current = person.roles_on(when)
         if current:
             role = current[0]
+            if role.code:
+                return Actor(role.code, role.country, role.code[3:6], person.name, certainty)
             sector = self.role_sector.get(role.role, "GOV")
             return self.make_actor(role.country, sector, person.name, certainty)
+        if person.default_code:
+            code = person.default_code
+            return Actor(code, code[:3], code[3:6], person.name, certainty)
         if person.ever_held_before(when):
             return self.make_actor(person.country, "ELI", person.name, certainty)
         return self.make_actor(person.country, "", person.name, certainty * 0.8)
@@ -289,12 +300,19 @@ class KnowledgeBase:
         org = self.orgs[code]
         if org.is_igo:
             return Actor(f"IGO{org.code}", org.code, sector or "IGO", org.name, certainty)
+        if org.actor_code:
+            return Actor(org.actor_code, org.country, org.actor_code[3:6], org.name, certainty)
         return self.make_actor(org.country, sector or org.sector_on(when), org.name, certainty)
 
     def make_actor(self, country: str, sector: str, name: str, certainty: float = 1.0) -> Actor:
         if country in self.orgs and self.orgs[country].is_igo:
             return Actor(f"IGO{country}", country, sector or "IGO", name, certainty)
         return Actor(f"{country}{sector}", country, sector, name, certainty)
+
+    def surname_is_unique(self, text: str) -> bool:
+        """True when exactly one person in the knowledge base goes by this surname."""
+        entries = self.index.get(fold(text), [])
+        return len({e.ref for e in entries if e.kind in ("surname", "person")}) == 1
 
     def country_name(self, code: str) -> str:
         return str(self.countries.get(code, {}).get("name", code))

@@ -26,6 +26,7 @@ class CleanRules:
     comment_start: tuple[re.Pattern, ...]
     boilerplate: tuple[re.Pattern, ...]
     caption: tuple[re.Pattern, ...]
+    reporting: tuple[re.Pattern, ...]
     function_words: frozenset[str]
 
 
@@ -37,7 +38,8 @@ def rules() -> CleanRules:
         return tuple(re.compile(p, re.IGNORECASE) for p in data[key])
 
     return CleanRules(compiled("comment_section_start"), compiled("boilerplate"),
-                      compiled("caption"), frozenset(data["english_function_words"]))
+                      compiled("caption"), compiled("reporting"),
+                      frozenset(data["english_function_words"]))
 
 
 def normalised(text: str) -> str:
@@ -148,7 +150,8 @@ def clean(article: Article) -> list[Paragraph]:
         elif key in seen and key == headline_key:
             reason = "duplicate"
         elif matches(r.caption, text) or (counts[key] > 1 and len(key.split()) <= 30
-                                          and key != headline_key):
+                                          and key != headline_key
+                                          and not matches(r.reporting, text)):
             reason = "caption"  # photo captions are printed two or three times
         elif key in seen:
             reason = "duplicate"

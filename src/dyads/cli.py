@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -205,14 +206,91 @@ def evaluate(
     errors: int = typer.Option(0, help="print this many misses"),
     as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
 ) -> None:
-    """Score the coder against a gold file: precision and recall per field."""
+    """Score against a gold file: events (PLOVER, PETRARCH2) or actor-resolution cases (NGEC)."""
+    from .actor_eval import is_actor_case_file
     from .evaluate import evaluate_file, render
+
+    if is_actor_case_file(gold):
+        evaluate_actors(gold, actors, errors, as_json)
+        return
 
     report = evaluate_file(gold, actors, lexicon)
     if as_json:
         print(json.dumps(report.summary(), indent=2))
     else:
         render(report, console, errors)
+
+
+def evaluate_actors(gold: Path, actors: list[Path], errors: int, as_json: bool) -> None:
+    from .actor_eval import evaluate_actor_cases
+
+    report = evaluate_actor_cases(gold, actors)
+    applicable = report.applicable
+    summary = {"cases": len(report.results), "applicable": len(applicable),
+               "passed": sum(r.passed for r in applicable),
+               "pass_rate": round(report.pass_rate, 3),
+               "failures": dict(report.failure_categories()),
+               "not_applicable": dict(Counter(r.why for r in report.results
+                                              if not r.applicable))}
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    for key, value in summary.items():
+        console.print(f"{key}: {value}")
+    misses = [r for r in applicable if not r.passed][:errors]
+    for r in misses:
+        console.print(f"  {r.test}: {r.phrase!r} → {r.got} ({r.why})", highlight=False)
+
+
+actors_app = typer.Typer(help="The actor knowledge base.", no_args_is_help=True)
+dict_app = typer.Typer(help="Dictionaries from other coders.", no_args_is_help=True)
+app.add_typer(actors_app, name="actors")
+app.add_typer(dict_app, name="dict")
+
+
+@actors_app.command("lookup")
+def actors_lookup(
+    name: str = typer.Argument(..., help='a name or phrase, e.g. "President Aliyev"'),
+    day: str = typer.Option(None, "--date", help="resolve at this date (default today)"),
+    actors: list[Path] = typer.Option([], "--actors", help="extra actor YAML"),
+) -> None:
+    """Show how a name resolves at a date, and why."""
+    from .actors import knowledge_base
+    from .mentions import resolve_phrase
+    from .parse import nlp
+
+    when = parse_day(day) or date.today()
+    res = resolve_phrase(knowledge_base(tuple(actors)), nlp(), name, when)
+    table = Table("matched", "kind", "refers to", title=f"{name!r} on {when}",
+                  header_style="bold")
+    for text, kind, what in res.hits:
+        table.add_row(text, kind, what)
+    console.print(table)
+    if not res.actors:
+        console.print(f"head '{res.head}': [yellow]no actor[/yellow]")
+    for actor in res.actors:
+        console.print(f"head '{res.head}' → [bold]{actor.code}[/bold] country={actor.country} "
+                      f"sector={actor.sector or '-'} name={actor.name} "
+                      f"certainty={actor.certainty}")
+
+
+@dict_app.command("import")
+def dict_import(
+    path: Path = typer.Argument(..., help="PETRARCH/TABARI .actors or .agents file"),
+    output: Path = typer.Option(..., "-o", "--output", help="YAML to write (use with --actors)"),
+) -> None:
+    """Convert a PETRARCH/TABARI dictionary into a dyads actor YAML file."""
+    import yaml
+
+    from .tabari import import_file
+
+    data = import_file(path)
+    header = f"# Imported by `dyads dict import` from {path.name}; keep the source's licence.\n"
+    output.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    counts = {k: len(v) if isinstance(v, list) else len(v.get("agents", []))
+              for k, v in data.items()}
+    console.print(f"wrote {output}: {counts}")
 
 
 if __name__ == "__main__":

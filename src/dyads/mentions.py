@@ -24,14 +24,20 @@ class ArticleContext:
     """What earlier sentences of the same article established."""
 
     when: date
+    default_country: str = ""  # a country the caller knows the text is about
     seen_people: set[str] = field(default_factory=set)
     countries: Counter = field(default_factory=Counter)
 
     def dominant_country(self) -> str:
         if not self.countries:
-            return ""
+            return self.default_country
         (top, n), *rest = self.countries.most_common(2) + [("", 0)]
         return top if n >= 2 and n > rest[0][1] else ""
+
+
+def hit_key(hit: Hit, tokens: list[Token]) -> str:
+    doc = tokens[0].doc
+    return doc[hit.start:hit.end].text
 
 
 class SentenceMentions:
@@ -120,11 +126,17 @@ class SentenceMentions:
             refs = [e.ref for e in surnames]
             seen = [r for r in refs if r in self.context.seen_people]
             titled = self.titled_refs(refs, hits)
-            candidates = seen or titled
-            if candidates:
-                ref = self.pick_person(candidates)
-                self.context.seen_people.add(ref)
-                return self.kb.person_actor(ref, when, 0.9 if seen else 0.8)
+            in_office = [r for r in refs if self.kb.people[int(r)].roles_on(when)]
+            if seen or titled:
+                ref = self.pick_person(seen or titled)
+                certainty = 0.9 if seen else 0.8
+            elif len(in_office) == 1 and self.kb.surname_is_unique(hit_key(hit, tokens)):
+                # A well-known office-holder is often named by surname alone ("Putin said").
+                ref, certainty = in_office[0], 0.7
+            else:
+                continue
+            self.context.seen_people.add(ref)
+            return self.kb.person_actor(ref, when, certainty)
         return None
 
     def pick_person(self, refs: list[str]) -> str:
@@ -169,3 +181,31 @@ class SentenceMentions:
         """True when the country words are joined by "and"/"or" ("Armenian and Azerbaijani")."""
         doc = self.sent.doc
         return any(doc[h.start].dep_ == "conj" for h in hits)
+
+
+@dataclass
+class Resolution:
+    phrase: str
+    actors: list[Actor]
+    hits: list[tuple[str, str, str]]  # (matched text, kind, what it refers to)
+    head: str
+
+
+def resolve_phrase(kb: KnowledgeBase, nlp, phrase: str, when: date,
+                   context: ArticleContext | None = None) -> Resolution:
+    """Resolve a free-standing phrase ("Kazakhstan's Prime Minister Karim Masimov")."""
+    doc = nlp(phrase)
+    sent = next(iter(doc.sents))
+    context = context or ArticleContext(when=when)
+    mentions = SentenceMentions(kb, sent, context)
+    head = sent.root
+    if head.pos_ in ("VERB", "AUX"):  # a parse that read the phrase as a clause
+        nouns = [t for t in sent if t.pos_ in ("NOUN", "PROPN")]
+        head = nouns[-1] if nouns else head
+    explained = []
+    for hit in dict.fromkeys(mentions.hit_at.values()):
+        text = doc[hit.start:hit.end].text
+        for e in hit.entries:
+            what = e.name if e.kind in ("person", "surname", "org") else f"{e.ref}"
+            explained.append((text, e.kind, what))
+    return Resolution(phrase, mentions.actors_for(head), explained, head.text)

@@ -19,6 +19,10 @@ from charset_normalizer import from_bytes
 
 from .model import Article, Reject
 
+# Single-byte encodings that news scrapers still meet; restricting the guess to them keeps a
+# short Latin-1 page from being read as a CJK code page.
+LEGACY_ENCODINGS = ["cp1252", "cp1251", "koi8_r", "iso8859_2", "cp1250", "iso8859_9",
+                    "cp1254", "cp1253", "cp1256", "cp1257", "iso8859_15", "latin_1"]
 KINDS = {".txt": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
 
 
@@ -38,7 +42,7 @@ def decode_bytes(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        best = from_bytes(raw).best()
+        best = from_bytes(raw, cp_isolation=LEGACY_ENCODINGS).best()
         if best is None:
             raise ValueError("undecodable bytes: no text encoding fits") from None
         return str(best)
@@ -49,7 +53,7 @@ def parse_date(value: object) -> date | None:
         return value
     if not isinstance(value, str) or not value.strip():
         return None
-    match = re.match(r"\s*(\d{4})-?(\d{2})-?(\d{2})", value)
+    match = re.match(r"\s*(\d{4})-?(\d{2})-?(\d{2})(?!\d)", value)
     if not match:
         return None
     try:
@@ -102,8 +106,9 @@ def stem_of(path: Path) -> str:
 
 
 def from_txt(path: Path, text: str, source: str, default_date: date | None) -> Article:
+    """A text file: the first non-empty line is the headline; a YYYY-MM-DD name gives the date."""
     return make_article(stem_of(path), text, title=first_line(text), source=source,
-                        published=default_date)
+                        published=parse_date(stem_of(path)) or default_date)
 
 
 def from_html(path: Path, html: str, source: str, default_date: date | None) -> Article:

@@ -1,0 +1,104 @@
+"""Extraction rules on realistic sentences: who did what to whom, and what is never coded."""
+
+from datetime import date
+
+from conftest import roots, triples
+
+
+def test_active_sentence_codes_subject_to_object(code_text):
+    events = code_text("Azerbaijani forces shelled Armenian border villages on Tuesday.")
+    assert ("AZE", "19", "ARM") in roots(events)
+
+
+def test_passive_sentence_takes_the_by_agent_as_source(code_text):
+    events = code_text("Armenian positions near Sotk were shelled by Azerbaijani troops overnight.")
+    assert ("AZE", "19", "ARM") in roots(events)
+    assert ("ARM", "19", "AZE") not in roots(events)
+
+
+def test_person_resolved_at_the_article_date(code_text):
+    events = code_text("Vladimir Putin met Nikol Pashinyan in the Kremlin.", when=date(2021, 1, 11))
+    assert ("RUSGOV", "040", "ARMGOV") in {(s, c[:3], t) for s, c, t in triples(events)}
+
+
+def test_meet_with_licensed_preposition(code_text):
+    events = code_text("Armenian Foreign Minister Ararat Mirzoyan met with Iranian officials "
+                       "in Tehran on Sunday.")
+    assert ("ARM", "04", "IRN") in roots(events)
+
+
+def test_reported_speech_codes_embedded_event_with_speaker(code_text):
+    events = code_text("Pashinyan told reporters that Azerbaijani troops had attacked "
+                       "Armenian positions.")
+    reported = [e for e in events if e.cameo_root == "19"]
+    assert reported and reported[0].modality == "reported"
+    assert "Pashinyan" in reported[0].speaker
+    assert (reported[0].source_country, reported[0].target_country) == ("AZE", "ARM")
+
+
+def test_quote_is_attributed_to_its_speaker(code_text):
+    events = code_text("“Russia has attacked Ukraine again,” Zelensky said on Monday.",
+                       when=date(2023, 5, 1))
+    assert any(e.modality == "reported" and "Zelensky" in e.speaker and e.cameo_root == "19"
+               for e in events)
+
+
+def test_negated_event_is_not_coded(code_text):
+    assert not code_text("Russia did not attack Georgia.")
+    assert not code_text("Turkish troops never attacked Syrian forces near the border.")
+
+
+def test_questioned_and_unclear_events_are_not_coded(code_text):
+    assert not code_text("It is not clear whether Russian forces attacked Ukrainian positions.")
+    assert not code_text("Did Iran attack Israel?")
+
+
+def test_conditional_and_hypothetical_events_are_not_coded(code_text):
+    assert not code_text("If Azerbaijan attacks Armenia, Russia will respond.")
+    assert not code_text("Iran could attack Israel within days.")
+
+
+def test_denied_event_is_not_coded(code_text):
+    events = code_text("Baku denied that Azerbaijani troops had shelled Armenian villages.")
+    assert ("AZE", "19", "ARM") not in roots(events)
+
+
+def test_future_intent_becomes_a_03_code(code_text):
+    events = code_text("Erdogan will meet Putin in Sochi next week.", when=date(2021, 9, 20))
+    assert events and all(e.modality == "intended" for e in events)
+    assert ("TUR", "03", "RUS") in roots(events)
+
+
+def test_compound_subjects_give_one_event_each(code_text):
+    events = code_text("Russia and Iran condemned Israel on Sunday.")
+    assert {("RUS", "11", "ISR"), ("IRN", "11", "ISR")} <= roots(events)
+
+
+def test_capital_stands_for_the_government(code_text):
+    events = code_text("Baku accused Yerevan of violating the ceasefire.")
+    assert ("AZEGOV", "112", "ARMGOV") in {(s, c[:3], t) for s, c, t in triples(events)}
+
+
+def test_title_case_headline_is_recased_and_coded(pipeline):
+    from dyads.sources import make_article
+
+    text = ("Russia Condemns Israeli Strikes On Syria\n\nThe foreign ministry in Moscow said "
+            "the strikes violated international law.\n")
+    article = make_article("h", text, title="Russia Condemns Israeli Strikes On Syria",
+                           published=date(2023, 2, 20))
+    (coded,) = pipeline.code([article])
+    headline_events = [e for e in coded.events if e.sentence_start == 0]
+    assert ("RUS", "11", "ISR") in roots(headline_events)
+
+
+def test_evidence_is_the_sentence_in_the_original_text(pipeline):
+    from dyads.sources import make_article
+
+    text = ("Baku Accuses Yerevan\n\nPhoto: Reuters\n\nAzerbaijan accused Armenia of "
+            "shelling its positions in Nakhchivan. Officials gave no details.\n")
+    article = make_article("e", text, title="Baku Accuses Yerevan", published=date(2022, 9, 13))
+    (coded,) = pipeline.code([article])
+    assert coded.events
+    for e in coded.events:
+        assert text[e.sentence_start:e.sentence_end] == e.evidence
+        assert e.date == date(2022, 9, 13)
