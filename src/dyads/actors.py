@@ -90,6 +90,7 @@ class Organisation:
     members: list[tuple[str, Span]] = field(default_factory=list)
     mutual_defence: bool = False
     kind: str = ""
+    members_from: dict = field(default_factory=dict)  # {base: UNO, except: [...], plus: [...]}
 
     def sector_on(self, when: date) -> str:
         for sector, span in self.timed:
@@ -180,10 +181,15 @@ class KnowledgeBase:
             self.add_name(name, Entry("country", code, c.get("name", code)))
         for name in c.get("demonyms") or []:
             self.add_name(name, Entry("demonym", code, c.get("name", code)))
+        for name in c.get("subnational_demonyms") or []:
+            self.add_name(name, Entry("demonym", code, c.get("name", code)))
         for key, kind in (("capitals", "capital"), ("former_capitals", "capital"),
                           ("metonyms", "metonym"), ("military_metonyms", "military"),
-                          ("legislature_names", "legislature")):
+                          ("intelligence_metonyms", "intelligence"),
+                          ("legislature_names", "legislature"), ("subnational_names", "country")):
             for name in c.get(key) or []:
+                if name in (c.get("ambiguous_capitals") or []):
+                    continue
                 self.add_name(name, Entry(kind, code, c.get("name", code)))
                 if str(name).lower().startswith("the "):
                     self.add_name(str(name)[4:], Entry(kind, code, c.get("name", code)))
@@ -200,8 +206,9 @@ class KnowledgeBase:
         for name in [igo.get("name"), *(igo.get("names") or [])]:
             self.add_name(name, Entry("org", code, org.name))
         for organ in igo.get("organs") or []:
-            for name in organ.get("names") or []:
-                self.add_name(name, Entry("org", code, org.name))
+            for name in [organ.get("name"), *(organ.get("names") or [])]:
+                self.add_name(name, Entry("org", code, org.name, organ.get("sector") or ""))
+        org.members_from = igo.get("members_from") or {}
         for leader in igo.get("leaders") or []:
             self.add_person({"name": leader["name"], "country": code,
                              "aliases": leader.get("aliases") or [],
@@ -249,10 +256,11 @@ class KnowledgeBase:
         """Longest KB names in a token sequence, left to right, non-overlapping."""
         folded = [fold(w) for w in words]
         cased = [fold_cased(w) for w in words]
+        lowered = [w.islower() for w in words]
         hits: list[Hit] = []
         i = 0
         while i < len(words):
-            hit = self.longest_at(i, folded, cased) if folded[i] else None
+            hit = self.longest_at(i, folded, cased, lowered) if folded[i] else None
             if hit:
                 hits.append(hit)
                 i = hit.end
@@ -260,7 +268,8 @@ class KnowledgeBase:
                 i += 1
         return hits
 
-    def longest_at(self, i: int, folded: list[str], cased: list[str]) -> Hit | None:
+    def longest_at(self, i: int, folded: list[str], cased: list[str],
+                   lowered: list[bool]) -> Hit | None:
         if folded[i] not in self.first_tokens and cased[i] not in self.cased:
             return None
         key = ckey = ""
@@ -271,6 +280,9 @@ class KnowledgeBase:
             if not folded[j] and j > i and not cased[j]:
                 continue
             entries = self.index.get(key, []) + self.cased.get(ckey, [])
+            if entries and lowered[i]:
+                # "turkey", "polish", "china" in lower case are words, not names
+                entries = [e for e in entries if e.kind == "agent"]
             if entries:
                 best = Hit(i, j + 1, entries)
         return best
@@ -302,12 +314,20 @@ class KnowledgeBase:
             return Actor(f"IGO{org.code}", org.code, sector or "IGO", org.name, certainty)
         if org.actor_code:
             return Actor(org.actor_code, org.country, org.actor_code[3:6], org.name, certainty)
-        return self.make_actor(org.country, sector or org.sector_on(when), org.name, certainty)
+        # A party or armed group keeps its own sector: "Hamas leader" is still Hamas.
+        own = org.sector_on(when)
+        return self.make_actor(org.country, own or sector, org.name, certainty)
 
     def make_actor(self, country: str, sector: str, name: str, certainty: float = 1.0) -> Actor:
         if country in self.orgs and self.orgs[country].is_igo:
             return Actor(f"IGO{country}", country, sector or "IGO", name, certainty)
         return Actor(f"{country}{sector}", country, sector, name, certainty)
+
+    def country_exists_on(self, code: str, when: date) -> bool:
+        """Former states (USSR, Artsakh) stand for nothing outside their years."""
+        years = str(self.countries.get(code, {}).get("years") or "")
+        match = re.match(r"(\d{4})\s*-\s*(\d{4})", years)
+        return not match or int(match[1]) <= when.year <= int(match[2])
 
     def surname_is_unique(self, text: str) -> bool:
         """True when exactly one person in the knowledge base goes by this surname."""
@@ -318,9 +338,27 @@ class KnowledgeBase:
         return str(self.countries.get(code, {}).get("name", code))
 
     # ---- alliances ----------------------------------------------------------------------
+    def is_member(self, org: Organisation, country: str, when: date) -> bool:
+        own = [s for c, s in org.members if c == country]
+        if own:
+            return any(s.covers(when) for s in own)
+        base = org.members_from
+        if not base or country in (base.get("except") or []):
+            return False
+        if country in (base.get("plus") or []):
+            return True
+        parent = self.orgs.get(str(base.get("base", "")))
+        return parent is not None and parent is not org and self.is_member(parent, country, when)
+
     def memberships(self, country: str, when: date) -> list[Organisation]:
-        return [o for o in self.orgs.values()
-                if o.is_igo and any(c == country and s.covers(when) for c, s in o.members)]
+        return [o for o in self.orgs.values() if o.is_igo and self.is_member(o, country, when)]
+
+    def members_on(self, code: str, when: date) -> list[str]:
+        org = self.orgs[code]
+        countries = {c for c, _ in org.members}
+        if org.members_from:
+            countries |= set(self.countries)
+        return sorted(c for c in countries if self.is_member(org, c, when))
 
 
 @lru_cache(maxsize=4)

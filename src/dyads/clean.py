@@ -149,16 +149,17 @@ def clean(article: Article) -> list[Paragraph]:
             reason = "boilerplate"
         elif key in seen and key == headline_key:
             reason = "duplicate"
-        elif matches(r.caption, text) or (counts[key] > 1 and len(key.split()) <= 30
-                                          and key != headline_key
-                                          and not matches(r.reporting, text)):
-            reason = "caption"  # photo captions are printed two or three times
-        elif key in seen:
-            reason = "duplicate"
+        elif matches(r.caption, text):
+            reason = "caption"
         elif not key:
             reason = "no_text"
         elif not looks_english(text, r.function_words):
             reason = "non_english"
+        elif counts[key] > 1 and len(key.split()) <= 30 and key != headline_key and not \
+                matches(r.reporting, text):
+            reason = "caption"  # photo captions are printed two or three times
+        elif key in seen:
+            reason = "duplicate"
         seen.add(key)
         if reason:
             para.kept, para.reason = False, reason

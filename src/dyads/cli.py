@@ -91,10 +91,15 @@ def code(
                 flush()
         if pending:
             flush()
+    if counts["new"]:
+        from .stories import rebuild_stories
+
+        counts["stories"] = rebuild_stories(store.con)
     store.close()
     console.print(f"read {counts['read']} articles: {counts['new']} coded, "
                   f"{counts['skipped']} already in {db}, {counts['rejected']} rejected; "
-                  f"{counts['events']} events")
+                  f"{counts['events']} events"
+                  + (f", {counts['stories']} stories in all" if "stories" in counts else ""))
 
 
 @app.command()
@@ -240,6 +245,116 @@ def evaluate_actors(gold: Path, actors: list[Path], errors: int, as_json: bool) 
     misses = [r for r in applicable if not r.passed][:errors]
     for r in misses:
         console.print(f"  {r.test}: {r.phrase!r} → {r.got} ({r.why})", highlight=False)
+
+
+def print_rows(cols: list[str], rows: list, title: str = "") -> None:
+    table = Table(*cols, title=title or None, header_style="bold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+
+
+@app.command()
+def stories(db: str = DB, limit: int = typer.Option(30), rebuild: bool = typer.Option(
+        False, help="recompute the stories first")) -> None:
+    """Stories: the same real-world event reported by several articles, counted once."""
+    if rebuild:
+        from .stories import rebuild_stories
+
+        with open_store(db) as store:
+            console.print(f"{rebuild_stories(store.con)} stories")
+    with open_store(db, read_only=True) as store:
+        cols, rows = store.query(
+            "SELECT s.story_id, s.first_date, s.last_date, s.n_articles, s.n_sources, "
+            "e.source_code, e.cameo_code, e.target_code, left(e.evidence, 90) AS evidence "
+            "FROM stories s JOIN events e ON e.event_id = s.canonical_event_id "
+            "ORDER BY s.n_articles DESC, s.first_date LIMIT ?", [limit])
+    print_rows(cols, rows, "stories (most reported first)")
+
+
+@app.command()
+def relations(
+    db: str = DB,
+    period: str = typer.Option("month", help="week, month or year"),
+    actor: str = typer.Option("", help="only dyads involving this country or actor code"),
+    level: str = typer.Option("country", help="country or actor"),
+    limit: int = typer.Option(60),
+) -> None:
+    """Per directed dyad and period: events by quad class, Goldstein sum/mean, net cooperation."""
+    from .views import relations as relations_view
+
+    with open_store(db, read_only=True) as store:
+        try:
+            cols, rows = relations_view(store.con, period, actor.upper(), level)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    print_rows(cols, rows[:limit], f"relations per {period} ({level} level)")
+
+
+@app.command()
+def allies(country: str, day: str = typer.Option(None, "--date", help="YYYY-MM-DD")) -> None:
+    """Allies and partners of a country on a date, and what binds them."""
+    from .actors import knowledge_base
+    from .alliances import Alliances
+
+    when = parse_day(day) or date.today()
+    ties = Alliances(knowledge_base()).ties(country.upper(), when)
+    print_rows(["partner", "tie", "via"], [(t.partner, t.kind, t.via) for t in ties],
+               f"{country.upper()} on {when}")
+
+
+@app.command()
+def grievances(
+    db: str = DB,
+    between_allies: bool = typer.Option(False, "--between-allies",
+                                        help="only dyads that were allies/partners that day"),
+    actor: str = typer.Option("", help="only dyads involving this country"),
+) -> None:
+    """Verbal and material conflict between states, grouped by dyad, with the evidence."""
+    from .views import grievances as grievance_view
+
+    with open_store(db, read_only=True) as store:
+        groups = grievance_view(store.con, between_allies, actor.upper())
+    if not groups:
+        console.print("no grievances found")
+    for g in groups:
+        tie = g.relation or "no alliance"
+        console.print(f"[bold]{g.source} → {g.target}[/bold] ({tie}): {len(g.events)} events, "
+                      f"Goldstein {g.goldstein_sum}")
+        for e in g.events:
+            console.print(f"   {e['date']} {e['cameo_code']} {e['plover_type']:<9} "
+                          f"{e['evidence'][:150]}", highlight=False)
+
+
+plot_app = typer.Typer(help="Pictures of relations (PNG and SVG).", no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+
+
+@plot_app.command("network")
+def plot_network(db: str = DB, out: Path = typer.Option(Path("docs/network"), "-o"),
+                 level: str = typer.Option("country")) -> None:
+    """Relations graph: nodes are actors, edges coloured by cooperation, width by volume."""
+    from .plots import network
+
+    with open_store(db, read_only=True) as store:
+        paths = network(store.con, out, level)
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@plot_app.command("timeline")
+def plot_timeline(dyad: str = typer.Option(..., help="e.g. ARM-RUS"), db: str = DB,
+                  out: Path = typer.Option(None, "-o"),
+                  period: str = typer.Option("month")) -> None:
+    """Quad-class counts and Goldstein over time for a pair of countries."""
+    from .plots import timeline
+
+    out = out or Path(f"docs/timeline-{dyad.upper()}")
+    with open_store(db, read_only=True) as store:
+        try:
+            paths = timeline(store.con, dyad, out, period)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    console.print("wrote " + ", ".join(str(p) for p in paths))
 
 
 actors_app = typer.Typer(help="The actor knowledge base.", no_args_is_help=True)

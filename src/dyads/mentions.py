@@ -14,8 +14,10 @@ from .model import Actor
 # Dependents that stay inside an actor's noun phrase.
 NP_DEPS = {"compound", "amod", "poss", "nmod", "appos", "flat", "det", "case", "nummod",
            "punct", "cc", "conj", "npadvmod", "quantmod"}
-COUNTRY_KINDS = ("country", "demonym", "capital", "metonym", "military", "legislature")
-KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "legislature": "LEG"}
+COUNTRY_KINDS = ("country", "demonym", "capital", "metonym", "military", "intelligence",
+                 "legislature")
+KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intelligence": "SPY",
+               "legislature": "LEG"}
 PRONOUNS = {"PRON"}
 
 
@@ -98,8 +100,7 @@ class SentenceMentions:
         orgs = [e for h in hits for e in h.of_kind("org")]
         sector = self.sector_of(hits, head, tokens)
         if orgs:
-            return [self.kb.org_actor(orgs[-1].ref, when,
-                                      sector if sector not in ("", "GOV") else "")]
+            return [self.kb.org_actor(orgs[-1].ref, when, sector or orgs[-1].role)]
         countries = self.countries_in(hits)
         if not countries:
             country = self.context.dominant_country() if sector else ""
@@ -166,8 +167,10 @@ class SentenceMentions:
 
     def countries_in(self, hits: list[Hit]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
+        when = self.context.when
         for hit in hits:
-            entries = hit.of_kind(*COUNTRY_KINDS)
+            entries = [e for e in hit.of_kind(*COUNTRY_KINDS)
+                       if self.kb.country_exists_on(e.ref, when)]
             if not entries:
                 continue
             code, kind = entries[0].ref, entries[0].kind

@@ -24,16 +24,20 @@ def event_id(article_id: str, start: int, draft: Draft) -> str:
 
 
 def merge_within_article(events: list[Event], headline_ends: int) -> list[Event]:
-    """One event per (source, target, code, modality) per article: the best evidence wins.
+    """One event per country dyad, code and modality per article: the best evidence wins.
 
-    A headline usually restates the lead; the body sentence is preferred on a tie.
+    A headline usually restates the lead ("Armenia Accuses Russian Peacekeepers" and
+    "Pashinyan accused Russian peacekeepers"): the more specific actors, then the higher
+    confidence, then the body sentence are preferred.
     """
+    def rank(ev: Event) -> tuple:
+        return (bool(ev.source_sector) + bool(ev.target_sector), ev.confidence,
+                ev.sentence_start >= headline_ends)
+
     best: dict[tuple, Event] = {}
     for ev in events:
-        key = (ev.source_code, ev.target_code, ev.cameo_code, ev.modality)
-        old = best.get(key)
-        rank = (ev.confidence, ev.sentence_start >= headline_ends)
-        if old is None or rank > (old.confidence, old.sentence_start >= headline_ends):
+        key = (ev.source_country, ev.target_country, ev.cameo_code, ev.modality)
+        if key not in best or rank(ev) > rank(best[key]):
             best[key] = ev
     return sorted(best.values(), key=lambda e: (e.sentence_start, e.event_id))
 

@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS events (
     quad_class INTEGER, goldstein DOUBLE, modality VARCHAR, speaker VARCHAR,
     confidence DOUBLE, evidence VARCHAR, sentence_start INTEGER, sentence_end INTEGER,
     story_id VARCHAR);
+CREATE TABLE IF NOT EXISTS stories (
+    story_id VARCHAR PRIMARY KEY, first_date DATE, last_date DATE, n_articles INTEGER,
+    n_sources INTEGER, n_events INTEGER, canonical_event_id VARCHAR);
 CREATE TABLE IF NOT EXISTS rejects (
     origin VARCHAR, reason VARCHAR, detail VARCHAR, seen_at TIMESTAMP,
     PRIMARY KEY (origin, reason));
