@@ -23,13 +23,25 @@ class Treaty:
     kind: str
     parties: tuple[str, ...]
     span: Span
+    mutual_defence: bool = False
+    suspended: tuple[tuple[frozenset[str], Span], ...] = ()  # pairs whose tie is suspended
+
+    def suspended_on(self, a: str, b: str, when: date) -> bool:
+        return any(pair == {a, b} and span.covers(when) for pair, span in self.suspended)
 
 
 @lru_cache(maxsize=1)
 def treaties() -> tuple[Treaty, ...]:
     return tuple(Treaty(t["name"], str(t.get("kind", "")), tuple(str(p) for p in t["parties"]),
-                        Span(as_date(t.get("start")), as_date(t.get("end"))))
+                        Span(as_date(t.get("start")), as_date(t.get("end"))),
+                        bool(t.get("mutual_defence")), suspended_pairs(t))
                  for t in load_optional("alliances.yaml") or [])
+
+
+def suspended_pairs(treaty: dict) -> tuple[tuple[frozenset[str], Span], ...]:
+    return tuple((frozenset(str(c) for c in p["parties"]),
+                  Span(as_date(p.get("start")), as_date(p.get("end"))))
+                 for p in treaty.get("suspended_pairs") or [])
 
 
 class Alliances:
@@ -61,10 +73,11 @@ class Alliances:
         for treaty in treaties():
             if country not in treaty.parties or not treaty.span.covers(when):
                 continue
-            kind = "ally" if treaty.kind in self.ally_kinds else (
+            kind = "ally" if treaty.mutual_defence or treaty.kind in self.ally_kinds else (
                 "partner" if treaty.kind in self.partner_kinds else "")
             if kind:
-                found += [Tie(p, kind, treaty.name) for p in treaty.parties if p != country]
+                found += [Tie(p, kind, treaty.name) for p in treaty.parties
+                          if p != country and not treaty.suspended_on(p, country, when)]
         return sorted(set(found), key=lambda t: (t.kind != "ally", t.partner, t.via))
 
     def relation(self, a: str, b: str, when: date) -> str:

