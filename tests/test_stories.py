@@ -8,8 +8,8 @@ from dyads.actors import knowledge_base
 from dyads.alliances import Alliances
 from dyads.plots import network, timeline
 from dyads.sources import make_article
-from dyads.stories import rebuild_stories
 from dyads.store import Store
+from dyads.stories import rebuild_stories
 from dyads.views import grievances, relations
 
 PHONE_CALL = [

@@ -51,12 +51,25 @@ def code(
     actors: list[Path] = typer.Option([], "--actors", help="extra actor YAML"),
     lexicon: list[Path] = typer.Option([], "--lexicon", help="extra lexicon YAML"),
     batch: int = typer.Option(64, help="articles per parse batch and per transaction"),
+    engine: str = typer.Option("local", help="local, or ray (Ray Data over shards)"),
+    address: str = typer.Option(None, "--address", help="Ray cluster address (engine ray)"),
+    workers: int = typer.Option(2, help="Ray workers (engine ray)"),
 ) -> None:
     """Code articles into events in the DuckDB store (re-running adds nothing twice)."""
     from .pipeline import Pipeline
     from .sources import read_articles
 
     default_date = parse_day(day)
+    if engine == "ray":
+        from .engine_ray import code_with_ray
+
+        summary = code_with_ray(paths, db, default_date=default_date, source=source,
+                                actors=actors, lexicons=lexicon, address=address,
+                                workers=workers, console=console)
+        console.print(summary)
+        return
+    if engine != "local":
+        raise typer.BadParameter("engine must be local or ray")
     pipeline = Pipeline(actors, lexicon, batch_size=batch)
     store = open_store(db)
     counts = {"read": 0, "new": 0, "skipped": 0, "rejected": 0, "events": 0}
@@ -355,6 +368,33 @@ def plot_timeline(dyad: str = typer.Option(..., help="e.g. ARM-RUS"), db: str = 
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
     console.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@app.command()
+def serve(
+    db: str = DB,
+    host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+    port: int = typer.Option(8000, help="port"),
+    token: str = typer.Option(None, "--token", envvar="DYADS_TOKEN",
+                              help="bearer token that enables writes (POST /api/articles)"),
+) -> None:
+    """Serve the JSON API and the web page over the same DuckDB data."""
+    from .server import run
+
+    run(db, host=host, port=port, token=token)
+
+
+@app.command()
+def watch(
+    folder: Path = typer.Argument(..., help="folder to watch for new article files"),
+    db: str = DB,
+    interval: float = typer.Option(2.0, help="seconds between scans"),
+    once: bool = typer.Option(False, help="scan once and exit"),
+) -> None:
+    """Code new files as they appear in a folder (re-coding nothing already stored)."""
+    from .watch import watch_folder
+
+    watch_folder(folder, db, interval=interval, once=once, console=console)
 
 
 actors_app = typer.Typer(help="The actor knowledge base.", no_args_is_help=True)

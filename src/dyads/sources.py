@@ -24,7 +24,8 @@ from .model import Article, Reject
 # short Latin-1 page from being read as a CJK code page.
 LEGACY_ENCODINGS = ["cp1252", "cp1251", "koi8_r", "iso8859_2", "cp1250", "iso8859_9",
                     "cp1254", "cp1253", "cp1256", "cp1257", "iso8859_15", "latin_1"]
-KINDS = {".txt": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
+KINDS = {".txt": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html", ".warc": "warc",
+         ".rss": "feed", ".atom": "feed", ".xml": "feed"}
 
 
 @dataclass
@@ -97,6 +98,8 @@ def read_raw(path: Path, limits: Limits) -> bytes:
 
 
 def kind_of(path: Path) -> str:
+    if str(path).startswith(("http://", "https:/")):
+        return "url"
     name = path.name.lower().removesuffix(".gz")
     return next((kind for suffix, kind in KINDS.items() if name.endswith(suffix)), "")
 
@@ -146,7 +149,9 @@ def from_json_record(record: object, origin: str, source: str,
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
-        if path.is_dir():
+        if kind_of(path) == "url":
+            yield path
+        elif path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p))
         else:
             yield path
@@ -158,6 +163,12 @@ def read_articles(paths: list[Path], *, source: str = "", default_date: date | N
     limits = limits or Limits()
     for path in iter_files(paths):
         kind = kind_of(path)
+        if kind in ("warc", "feed", "url"):
+            from .feeds import read_feed_or_warc
+
+            yield from read_feed_or_warc(path, kind, source=source, default_date=default_date,
+                                         limits=limits)
+            continue
         if kind == "jsonl":
             yield from read_jsonl(path, source, default_date, limits)
             continue
