@@ -224,12 +224,23 @@ def evaluate(
     errors: int = typer.Option(0, help="print this many misses"),
     as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
 ) -> None:
-    """Score against a gold file: events (PLOVER, PETRARCH2) or actor-resolution cases (NGEC)."""
+    """Score against a gold file: events (PLOVER, PETRARCH2), actor cases (NGEC), dedup pairs."""
     from .actor_eval import is_actor_case_file
     from .evaluate import evaluate_file, render
 
     if is_actor_case_file(gold):
         evaluate_actors(gold, actors, errors, as_json)
+        return
+    from .dedup_eval import evaluate_pairs, is_dedup_file
+
+    if is_dedup_file(gold):
+        dedup = evaluate_pairs(gold)
+        if as_json:
+            print(json.dumps(dedup.summary(), indent=2))
+        else:
+            console.print(dedup.summary())
+        for line in dedup.errors[:errors]:
+            console.print("  " + line, highlight=False)
         return
 
     report = evaluate_file(gold, actors, lexicon)
