@@ -7,6 +7,7 @@ one dict access per candidate span, never a loop over entries. Short all-capital
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-from .knowledge import load_optional, load_yaml, load_yaml_dir, read_yaml
+from .knowledge import data_dir, load_optional, load_yaml, load_yaml_dir, read_yaml
 from .model import Actor
 
 ALNUM = re.compile(r"[^0-9a-zA-Z]+")
@@ -44,6 +45,27 @@ def as_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+SECTOR_CODES = {"GOV", "MIL", "COP", "JUD", "LEG", "OPP", "PTY", "REB", "UAF", "CRM", "SPY",
+                "ELI", "MED", "BUS", "LAB", "EDU", "REL", "HLH", "REF", "AGR", "NGO", "CVL",
+                "IGO", "IMG", "NGM", "MNC", "INS", "SEP", "PRM", "DEV", "HRI", "ENV", "UNK"}
+
+
+def country_of_code(code: str) -> str:
+    """Country part of a CAMEO actor code: RUSGOV → RUS, IGOUNO → UNO, ELI → ''."""
+    code = code or ""
+    if code.startswith("IGO"):
+        return code[3:6]
+    return "" if code[:3] in SECTOR_CODES else code[:3]
+
+
+def actor_from_code(code: str, name: str, certainty: float = 1.0) -> Actor:
+    country = country_of_code(code)
+    if code.startswith("IGO"):
+        return Actor(code, country, "IGO", name, certainty)
+    sector = code[3:6] if country else code[:3]
+    return Actor(code, country, sector, name, certainty)
 
 
 @dataclass(frozen=True)
@@ -104,9 +126,11 @@ class Entry:
     """One name in the index and what it stands for."""
 
     kind: str  # country demonym capital metonym military legislature org person surname agent
+    #            not_actor
     ref: str  # country code, organisation code, person index or sector
     name: str
     role: str = ""  # for agents that name an office
+    scope: tuple[str, ...] = ()  # agents: countries the term is specific to ("secretary of state")
 
 
 @dataclass(eq=False)
@@ -128,7 +152,8 @@ class KnowledgeBase:
         self.orgs: dict[str, Organisation] = {}
         self.role_sector: dict[str, str] = load_yaml("roles.yaml")
         self.elite_modifiers: set[str] = set()
-        self.not_actor: set[str] = set()
+        self.civilian_modifiers: set[str] = set()
+        self.religious_modifiers: set[str] = set()
         self.index: dict[str, list[Entry]] = defaultdict(list)
         self.cased: dict[str, list[Entry]] = defaultdict(list)
         self.first_tokens: set[str] = set()
@@ -139,15 +164,26 @@ class KnowledgeBase:
             people=load_yaml_dir("people"),
             agents=load_optional("agents.yaml") or {},
         )
+        for path in sorted((data_dir() / "phoenix").glob("*.json")):
+            self.load_supplement(json.loads(path.read_text(encoding="utf-8")))
         for path in extra:
-            self.load(**{k: v for k, v in (read_yaml(path) or {}).items()})
+            self.load(**{k: v for k, v in (read_yaml(path) or {}).items()
+                         if k in ("countries", "igos", "organisations", "people", "agents")})
+
+    def load_supplement(self, data: dict) -> None:
+        """An older dictionary (Phoenix): fills gaps, never overrides the curated entries."""
+        until = as_date(data.get("valid_until"))
+        for org in data.get("organisations") or []:
+            self.add_org(org, supplement=True)
+        for person in data.get("people") or []:
+            self.add_person(person, supplement=True, valid_until=until)
 
     # ---- building the index -------------------------------------------------------------
-    def add_name(self, name: str, entry: Entry) -> None:
+    def add_name(self, name: str, entry: Entry, cased: bool = False) -> None:
         if not name or not str(name).strip():
             return
         name = str(name)
-        if is_acronym(name):
+        if cased or is_acronym(name):
             key, table = fold_cased(name), self.cased
         else:
             key, table = fold(name), self.index
@@ -196,6 +232,12 @@ class KnowledgeBase:
 
     def add_igo(self, igo: dict) -> None:
         code = str(igo["code"])
+        parent = str(igo.get("parent") or "")
+        if parent:  # an organ with its own entry (UNSC): its names stand for the parent body
+            for name in [igo.get("name"), *(igo.get("names") or [])]:
+                self.add_name(name, Entry("org", parent, igo.get("name", code),
+                                          str(igo.get("organ_sector") or "")))
+            return
         org = Organisation(code=code, name=igo.get("name", code), country=code,
                            sectors=[igo.get("sector") or "IGO"], is_igo=True,
                            kind=igo.get("kind", ""), mutual_defence=bool(igo.get("mutual_defence")))
@@ -216,10 +258,18 @@ class KnowledgeBase:
                              "roles": [{"role": "secretary_general", "start": leader.get("start"),
                                         "end": leader.get("end")}]})
 
-    def add_org(self, o: dict) -> None:
+    def known_name(self, name: str) -> bool:
+        return bool(self.index.get(fold(name)) or self.cased.get(fold_cased(name)))
+
+    def add_org(self, o: dict, supplement: bool = False) -> None:
         sectors = o.get("sector") or []
         sectors = [sectors] if isinstance(sectors, str) else list(sectors)
+        names = [o["name"], *(o.get("aliases") or [])]
+        if supplement and any(self.known_name(n) for n in names):
+            return
         code = fold_cased(o["name"])[:24]
+        while code in self.orgs:
+            code += "_"
         org = Organisation(code=code, name=o["name"], country=str(o.get("country") or ""),
                            sectors=sectors, actor_code=str(o.get("actor_code") or ""))
         for r in o.get("roles") or []:
@@ -227,28 +277,61 @@ class KnowledgeBase:
         self.orgs[code] = org
         for name in [o["name"], *(o.get("aliases") or [])]:
             self.add_name(name, Entry("org", code, o["name"]))
+        for name in o.get("cased_aliases") or []:  # "Labour", "Fed": words when lower-cased
+            self.add_name(name, Entry("org", code, o["name"]), cased=True)
 
-    def add_person(self, p: dict) -> None:
+    def add_person(self, p: dict, supplement: bool = False,
+                   valid_until: date | None = None) -> None:
         country = str(p.get("country") or "")
-        roles = [Role(r.get("role", ""), str(r.get("country") or r.get("code", "")[:3] or country),
-                      Span(as_date(r.get("start")), as_date(r.get("end"))), r.get("code", ""))
+        roles = [Role(r.get("role", ""),
+                      str(r.get("country") or country_of_code(r.get("code", "")) or country),
+                      Span(as_date(r.get("start")),
+                           as_date(r.get("end")) or (valid_until if supplement else None)),
+                      r.get("code", ""))
                  for r in p.get("roles") or []]
         person = Person(p["name"], country, roles, [str(s) for s in p.get("surnames") or []],
                         str(p.get("default_code") or ""))
+        names = [str(n) for n in [p["name"], *(p.get("aliases") or [])]]
+        if supplement:
+            if self.merge_into_curated(person, names):
+                return
+            # Old dictionaries also date countries and bodies ("UKRAINE [USR <911224]"):
+            # a name we already know as something else is not a new person.
+            if any(self.known_name(n) for n in names):
+                return
+            names = [n for n in names if len(TOKEN.findall(n)) > 1]
         ref = str(len(self.people))
         self.people.append(person)
-        for name in [p["name"], *(p.get("aliases") or [])]:
+        for name in names:
             # A one-word alias is a surname: it needs a full mention or a title first.
-            kind = "person" if len(TOKEN.findall(str(name))) > 1 else "surname"
+            kind = "person" if len(TOKEN.findall(name)) > 1 else "surname"
             self.add_name(name, Entry(kind, ref, p["name"]))
         for surname in person.surnames:
             self.add_name(surname, Entry("surname", ref, p["name"]))
 
+    def merge_into_curated(self, person: Person, names: list[str]) -> bool:
+        """A supplementary person we already know: keep only the roles from before ours."""
+        for name in names:
+            refs = {e.ref for e in self.index.get(fold(name), []) if e.kind == "person"}
+            if len(refs) != 1:
+                continue
+            known = self.people[int(refs.pop())]
+            starts = [r.span.start for r in known.roles if r.span.start]
+            first = min(starts) if starts else None
+            known.roles += [r for r in person.roles
+                            if first and r.span.end and r.span.end < first]
+            return True
+        return False
+
     def add_agents(self, agents: dict) -> None:
         self.elite_modifiers |= {fold(m) for m in agents.get("elite_modifiers") or []}
-        self.not_actor |= {fold(m) for m in agents.get("not_actor") or []}
+        self.civilian_modifiers |= {fold(m) for m in agents.get("civilian_modifiers") or []}
+        self.religious_modifiers |= {fold(m) for m in agents.get("religious_modifiers") or []}
+        for term in agents.get("not_actor") or []:
+            self.add_name(term, Entry("not_actor", "", term))
         for a in agents.get("agents") or []:
-            entry = Entry("agent", a["sector"], a["term"], a.get("role") or "")
+            scope = tuple(str(c) for c in a.get("countries") or [])
+            entry = Entry("agent", a["sector"], a["term"], a.get("role") or "", scope)
             self.add_name(a["term"], entry)
 
     # ---- matching -----------------------------------------------------------------------
@@ -282,7 +365,7 @@ class KnowledgeBase:
             entries = self.index.get(key, []) + self.cased.get(ckey, [])
             if entries and lowered[i]:
                 # "turkey", "polish", "china" in lower case are words, not names
-                entries = [e for e in entries if e.kind == "agent"]
+                entries = [e for e in entries if e.kind in ("agent", "not_actor")]
             if entries:
                 best = Hit(i, j + 1, entries)
         return best
@@ -298,12 +381,11 @@ class KnowledgeBase:
         if current:
             role = current[0]
             if role.code:
-                return Actor(role.code, role.country, role.code[3:6], person.name, certainty)
+                return actor_from_code(role.code, person.name, certainty)
             sector = self.role_sector.get(role.role, "GOV")
             return self.make_actor(role.country, sector, person.name, certainty)
         if person.default_code:
-            code = person.default_code
-            return Actor(code, code[:3], code[3:6], person.name, certainty)
+            return actor_from_code(person.default_code, person.name, certainty)
         if person.ever_held_before(when):
             return self.make_actor(person.country, "ELI", person.name, certainty)
         return self.make_actor(person.country, "", person.name, certainty * 0.8)
@@ -313,7 +395,7 @@ class KnowledgeBase:
         if org.is_igo:
             return Actor(f"IGO{org.code}", org.code, sector or "IGO", org.name, certainty)
         if org.actor_code:
-            return Actor(org.actor_code, org.country, org.actor_code[3:6], org.name, certainty)
+            return actor_from_code(org.actor_code, org.name, certainty)
         # A party or armed group keeps its own sector: "Hamas leader" is still Hamas.
         own = org.sector_on(when)
         return self.make_actor(org.country, own or sector, org.name, certainty)

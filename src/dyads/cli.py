@@ -250,17 +250,26 @@ def evaluate(
         render(report, console, errors)
 
 
+def not_applicable_reason_of(result) -> bool:
+    return result.why.startswith(("method", "marked", "PRE", "no country"))
+
+
 def evaluate_actors(gold: Path, actors: list[Path], errors: int, as_json: bool) -> None:
     from .actor_eval import evaluate_actor_cases
 
     report = evaluate_actor_cases(gold, actors)
     applicable = report.applicable
+    never = [r for r in report.results if not r.executed_by_ngec
+             and not not_applicable_reason_of(r)]
     summary = {"cases": len(report.results), "applicable": len(applicable),
                "passed": sum(r.passed for r in applicable),
                "pass_rate": round(report.pass_rate, 3),
+               "pass_rate_at_2022_06_01_only": round(report.strict_pass_rate, 3),
                "failures": dict(report.failure_categories()),
                "not_applicable": dict(Counter(r.why for r in report.results
-                                              if not r.applicable))}
+                                              if not r.applicable and r.executed_by_ngec)),
+               "never_executed_by_ngec": len(never),
+               "never_executed_passed": sum(r.passed for r in never)}
     if as_json:
         print(json.dumps(summary, indent=2))
         return

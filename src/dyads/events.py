@@ -301,8 +301,8 @@ class Coder:
         out = []
         for s in sources:
             for t in targets:
-                if s.code == t.code:
-                    continue
+                if s.code == t.code or not s.country or not t.country:
+                    continue  # an event needs two distinct actors we can place
                 conf = round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3)
                 out.append(Draft(s, t, final, status.modality, speaker, conf, trigger.i))
         return out

@@ -8,7 +8,7 @@ from datetime import date
 
 from spacy.tokens import Span, Token
 
-from .actors import Entry, Hit, KnowledgeBase
+from .actors import Entry, Hit, KnowledgeBase, fold
 from .model import Actor
 
 # Dependents that stay inside an actor's noun phrase.
@@ -16,9 +16,13 @@ NP_DEPS = {"compound", "amod", "poss", "nmod", "appos", "flat", "det", "case", "
            "punct", "cc", "conj", "npadvmod", "quantmod"}
 COUNTRY_KINDS = ("country", "demonym", "capital", "metonym", "military", "intelligence",
                  "legislature")
+INSTITUTION_SECTORS = {"LEG", "MIL", "JUD", "SPY", "COP"}
 KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intelligence": "SPY",
                "legislature": "LEG"}
 PRONOUNS = {"PRON"}
+OF = frozenset({"of"})
+# Prepositions that place a group somewhere: "Muslim leaders in France", "protesters from Gaza".
+PLACE = frozenset({"of", "in", "from"})
 
 
 @dataclass
@@ -35,6 +39,10 @@ class ArticleContext:
             return self.default_country
         (top, n), *rest = self.countries.most_common(2) + [("", 0)]
         return top if n >= 2 and n > rest[0][1] else ""
+
+
+def fold_token(tok: Token) -> str:
+    return fold(tok.text)
 
 
 def hit_key(hit: Hit, tokens: list[Token]) -> str:
@@ -64,15 +72,15 @@ class SentenceMentions:
         if len(countries) == 1:
             self.context.countries[countries.pop()] += 1
 
-    def phrase_tokens(self, head: Token) -> list[Token]:
+    def phrase_tokens(self, head: Token, preps: frozenset[str] = OF) -> list[Token]:
         """The head and the dependents that belong to its noun phrase (plus "of"-phrases)."""
         tokens, stack = [head], list(head.children)
         while stack:
             tok = stack.pop()
             if tok.dep_ == "conj" and tok.head == head:
                 continue  # coordinated actors are separate actors
-            if tok.dep_ in NP_DEPS or (tok.dep_ == "prep" and tok.lower_ == "of") or (
-                    tok.dep_ == "pobj" and tok.head.lower_ == "of"):
+            if tok.dep_ in NP_DEPS or (tok.dep_ == "prep" and tok.lower_ in preps) or (
+                    tok.dep_ == "pobj" and tok.head.lower_ in preps):
                 tokens.append(tok)
                 stack.extend(tok.children)
         return sorted(tokens, key=lambda t: t.i)
@@ -91,6 +99,13 @@ class SentenceMentions:
             return []
         tokens = self.phrase_tokens(head)
         hits = self.hits_in(tokens)
+        if self.names_no_actor(head):
+            return []
+        if not any(h.of_kind("person", "surname", "org", *COUNTRY_KINDS) for h in hits):
+            # "Muslim leaders in France", "targets in Syria": a place gives the country
+            placed = [h for h in self.hits_in(self.phrase_tokens(head, PLACE))
+                      if h not in hits and h.of_kind(*COUNTRY_KINDS)]
+            hits = hits + placed[:1]
         if not hits:
             return []
         when = self.context.when
@@ -98,14 +113,19 @@ class SentenceMentions:
         if person is not None:
             return [person]
         orgs = [e for h in hits for e in h.of_kind("org")]
-        sector = self.sector_of(hits, head, tokens)
+        countries = self.countries_in(hits)
+        sector = self.sector_of(hits, head, tokens, countries[0][0] if countries else "")
+        scope = self.agent_entry(hits, head, "")
+        if not countries and scope is not None and len(scope.scope) == 1:
+            countries = [(scope.scope[0], "country")]  # "a White House official"
         if orgs:
             return [self.kb.org_actor(orgs[-1].ref, when, sector or orgs[-1].role)]
-        countries = self.countries_in(hits)
         if not countries:
-            country = self.context.dominant_country() if sector else ""
-            if not country:
+            if not sector:
                 return []
+            country = self.context.dominant_country()
+            if not country:  # a role with no country in sight: "police", "a former minister"
+                return [Actor(sector, "", sector, head.text, 0.3)]
             return [self.kb.make_actor(country, sector, self.kb.country_name(country), 0.5)]
         actors = []
         for code, kind in countries:
@@ -122,7 +142,7 @@ class SentenceMentions:
                 return self.kb.person_actor(ref, when)
         for hit in hits:
             surnames = hit.of_kind("surname")
-            if not surnames:
+            if not surnames or self.part_of_unknown_name(hit, tokens):
                 continue
             refs = [e.ref for e in surnames]
             seen = [r for r in refs if r in self.context.seen_people]
@@ -134,11 +154,19 @@ class SentenceMentions:
             elif len(in_office) == 1 and self.kb.surname_is_unique(hit_key(hit, tokens)):
                 # A well-known office-holder is often named by surname alone ("Putin said").
                 ref, certainty = in_office[0], 0.7
+            elif len(set(refs)) == 1 and self.kb.surname_is_unique(hit_key(hit, tokens)):
+                ref, certainty = refs[0], 0.6  # the only person of that name we know
             else:
                 continue
             self.context.seen_people.add(ref)
             return self.kb.person_actor(ref, when, certainty)
         return None
+
+    def part_of_unknown_name(self, hit: Hit, tokens: list[Token]) -> bool:
+        """"Douglas Paul James" is someone else: a surname inside a longer, unknown name."""
+        return any(t.pos_ == "PROPN" and not (hit.start <= t.i < hit.end)
+                   and t.i not in self.hit_at and abs(t.i - hit.start) <= 2
+                   for t in tokens)
 
     def pick_person(self, refs: list[str]) -> str:
         """Among namesakes, the one in office at the article's date."""
@@ -155,15 +183,50 @@ class SentenceMentions:
         return [r for r in refs
                 if any(role.role in roles for role in self.kb.people[int(r)].roles_on(when))]
 
-    def sector_of(self, hits: list[Hit], head: Token, tokens: list[Token]) -> str:
-        agents = [(h, e) for h in hits for e in h.of_kind("agent")]
-        if not agents:
+    def names_no_actor(self, head: Token) -> bool:
+        """"military expert", "general election": the head is in a not-an-actor term."""
+        hit = self.hit_at.get(head.i)
+        return hit is not None and bool(hit.of_kind("not_actor")) and not hit.of_kind(
+            "person", "org", *COUNTRY_KINDS)
+
+    def agent_entry(self, hits: list[Hit], head: Token, country: str) -> Entry | None:
+        """The role noun that heads the phrase, read for the phrase's country if it is scoped."""
+        agent_hits = [h for h in hits if h.of_kind("agent")]
+        if not agent_hits:
+            return None
+        heading = [h for h in agent_hits if h.start <= head.i < h.end]
+        entries = (heading or agent_hits)[-1].of_kind("agent")
+        scoped = [e for e in entries if country and country in e.scope]
+        general = [e for e in entries if not e.scope]
+        return (scoped or general or entries)[0]
+
+    def sector_of(self, hits: list[Hit], head: Token, tokens: list[Token],
+                  country: str = "") -> str:
+        entry = self.agent_entry(hits, head, country)
+        before = {fold_token(t) for t in tokens if t.i < head.i}
+        if before & self.kb.civilian_modifiers:
+            return "CVL"  # "ordinary Kazakhs"
+        if before & self.kb.religious_modifiers and (entry is None or entry.ref == "CVL"):
+            return "REL"  # "Muslim leaders", "a Jewish community leader"
+        if entry is None:
             return ""
-        heads = [e for h, e in agents if h.start <= head.i < h.end]
-        entry: Entry = (heads or [e for _, e in agents])[-1]
-        if any(t.lower_ in self.kb.elite_modifiers for t in tokens if t.i < head.i):
+        if before & self.kb.elite_modifiers:
             return "ELI"
-        return entry.ref
+        institution = self.institution_sector(hits, head)
+        return institution or entry.ref
+
+    def institution_sector(self, hits: list[Hit], head: Token) -> str:
+        """"president of the Riigikogu", "head of the army": the institution's sector."""
+        for hit in hits:
+            if hit.start <= head.i:
+                continue
+            for entry in hit.entries:
+                if entry.kind in KIND_SECTOR and entry.kind not in ("capital", "metonym"):
+                    return KIND_SECTOR[entry.kind]
+                if entry.kind == "agent" and entry.ref in INSTITUTION_SECTORS and \
+                        self.sent.doc[hit.end - 1].pos_ in ("NOUN", "PROPN"):
+                    return entry.ref
+        return ""
 
     def countries_in(self, hits: list[Hit]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []

@@ -73,7 +73,11 @@ def read_actor_entries(path: Path) -> list[dict]:
         name = name_of(CODE.sub("", line))
         if not name:
             continue
-        current = {"name": name, "aliases": [], "codes": parse_codes(line)}
+        codes = parse_codes(line)
+        if current is not None and not current["codes"] and not codes:
+            current["aliases"].append(name)  # consecutive names share the code block below
+            continue
+        current = {"name": name, "aliases": [], "codes": codes}
         entries.append(current)
     return [e for e in entries if e["codes"]]
 
