@@ -7,7 +7,10 @@ one dict access per candidate span, never a loop over entries. Short all-capital
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,7 +21,7 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-from .knowledge import data_dir, load_optional, load_yaml, load_yaml_dir, read_yaml
+from .knowledge import data_dir, load_csv, load_optional, load_yaml, load_yaml_dir, read_yaml
 from .model import Actor
 
 ALNUM = re.compile(r"[^0-9a-zA-Z]+")
@@ -164,11 +167,29 @@ class KnowledgeBase:
             people=load_yaml_dir("people"),
             agents=load_optional("agents.yaml") or {},
         )
+        self.add_cities(load_csv("cities.csv") if (data_dir() / "cities.csv").exists() else [])
         for path in sorted((data_dir() / "phoenix").glob("*.json")):
             self.load_supplement(json.loads(path.read_text(encoding="utf-8")))
         for path in extra:
             self.load(**{k: v for k, v in (read_yaml(path) or {}).items()
                          if k in ("countries", "igos", "organisations", "people", "agents")})
+
+    def add_cities(self, rows: list[dict[str, str]]) -> None:
+        """Cities stand for their country ("Shanghai police", "strikes on Kharkiv").
+
+        A name shared by cities of several countries is kept only when one is far larger.
+        """
+        best: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for row in rows:
+            best[row["name"]].append((int(row["population"]), row["country"]))
+        for name, options in best.items():
+            options.sort(reverse=True)
+            countries = {c for _, c in options}
+            if len(countries) > 1 and options[1][0] * 5 > options[0][0]:
+                continue
+            if self.known_name(name):
+                continue
+            self.add_name(name, Entry("city", options[0][1], name))
 
     def load_supplement(self, data: dict) -> None:
         """An older dictionary (Phoenix): fills gaps, never overrides the curated entries."""
@@ -443,7 +464,36 @@ class KnowledgeBase:
         return sorted(c for c in countries if self.is_member(org, c, when))
 
 
+def cache_key(extra: tuple[Path, ...]) -> str:
+    """Changes whenever a data file, an extra file or this code changes."""
+    files = sorted(p for p in data_dir().rglob("*") if p.is_file()) + [Path(__file__)]
+    files += [Path(p) for p in extra]
+    stamp = "|".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    return hashlib.sha1(stamp.encode()).hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("DYADS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "dyads")
+    return Path(base)
+
+
 @lru_cache(maxsize=4)
 def knowledge_base(extra: tuple[Path, ...] = ()) -> KnowledgeBase:
-    """The knowledge base, built once per process (and per set of extra files)."""
-    return KnowledgeBase(extra)
+    """The knowledge base, built once per process and cached on disk between runs."""
+    path = cache_dir() / f"kb-{cache_key(extra)}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    kb = KnowledgeBase(extra)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+    except OSError:
+        pass  # a read-only home still works, just slower
+    return kb

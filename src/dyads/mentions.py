@@ -15,10 +15,10 @@ from .model import Actor
 NP_DEPS = {"compound", "amod", "poss", "nmod", "appos", "flat", "det", "case", "nummod",
            "punct", "cc", "conj", "npadvmod", "quantmod"}
 COUNTRY_KINDS = ("country", "demonym", "capital", "metonym", "military", "intelligence",
-                 "legislature")
+                 "legislature", "city")
 INSTITUTION_SECTORS = {"LEG", "MIL", "JUD", "SPY", "COP"}
 KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intelligence": "SPY",
-               "legislature": "LEG"}
+               "legislature": "LEG", "city": "CVL"}
 PRONOUNS = {"PRON"}
 OF = frozenset({"of"})
 # Prepositions that place a group somewhere: "Muslim leaders in France", "protesters from Gaza".
@@ -164,9 +164,12 @@ class SentenceMentions:
 
     def part_of_unknown_name(self, hit: Hit, tokens: list[Token]) -> bool:
         """"Douglas Paul James" is someone else: a surname inside a longer, unknown name."""
-        return any(t.pos_ == "PROPN" and not (hit.start <= t.i < hit.end)
-                   and t.i not in self.hit_at and abs(t.i - hit.start) <= 2
-                   for t in tokens)
+        def known_other(t: Token) -> bool:
+            other = self.hit_at.get(t.i)
+            return other is not None and bool(other.of_kind("agent", "org", *COUNTRY_KINDS))
+
+        return any(t.pos_ == "PROPN" and not (hit.start <= t.i < hit.end) and not known_other(t)
+                   and abs(t.i - hit.start) <= 2 for t in tokens)
 
     def pick_person(self, refs: list[str]) -> str:
         """Among namesakes, the one in office at the article's date."""
@@ -221,7 +224,7 @@ class SentenceMentions:
             if hit.start <= head.i:
                 continue
             for entry in hit.entries:
-                if entry.kind in KIND_SECTOR and entry.kind not in ("capital", "metonym"):
+                if entry.kind in KIND_SECTOR and entry.kind not in ("capital", "metonym", "city"):
                     return KIND_SECTOR[entry.kind]
                 if entry.kind == "agent" and entry.ref in INSTITUTION_SECTORS and \
                         self.sent.doc[hit.end - 1].pos_ in ("NOUN", "PROPN"):
