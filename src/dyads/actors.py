@@ -391,6 +391,14 @@ class KnowledgeBase:
                 best = Hit(i, j + 1, entries)
         return best
 
+    def name_positions(self, words: list[str]) -> set[int]:
+        """Indices of the words that belong to a known name (not a mere role noun)."""
+        keep: set[int] = set()
+        for hit in self.find(words):
+            if any(e.kind not in ("agent", "not_actor") for e in hit.entries):
+                keep.update(range(hit.start, hit.end))
+        return keep
+
     def find_in_text(self, text: str) -> tuple[list[str], list[Hit]]:
         words = TOKEN.findall(text)
         return words, self.find(words)

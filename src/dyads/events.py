@@ -13,7 +13,7 @@ from functools import lru_cache
 from spacy.tokens import Span, Token
 
 from .knowledge import load_yaml
-from .lexicon import Lexicon, NominalPattern, VerbPattern
+from .lexicon import Lexicon, NominalPattern, Phrase, VerbPattern
 from .mentions import SentenceMentions
 from .model import Actor
 
@@ -191,69 +191,100 @@ class Coder:
         return None
 
     def prep_objects(self, *heads: Token | None) -> dict[str, list[Token]]:
+        """Objects of each preposition under the heads; a noun dative counts as "to"."""
         found: dict[str, list[Token]] = {}
         for head in heads:
             if head is None:
                 continue
             for child in head.children:
-                if child.dep_ in ("prep", "agent") or (
-                        child.dep_ == "dative" and child.pos_ == "ADP"):
-                    objs = [g for g in child.children if g.dep_ == "pobj"]
+                if child.dep_ == "dative" and child.pos_ in ("NOUN", "PROPN"):
+                    found.setdefault("to", []).append(child)  # "gave Ukraine weapons"
+                elif child.dep_ in ("prep", "agent", "dative"):
+                    objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
                     if objs:
                         found.setdefault(child.lower_, []).extend(objs)
         return found
 
     # ---- patterns -----------------------------------------------------------------------------
-    def match_verb(self, verb: Token) -> tuple[VerbPattern, list[Token]] | None:
+    @staticmethod
+    def matches_phrase(tok: Token, phrase: Phrase) -> bool:
+        if phrase.head not in (tok.lemma_.lower(), tok.lower_):
+            return False
+        if not phrase.modifiers:
+            return True
+        mods = {w for c in tok.children if c.dep_ in ("compound", "amod")
+                for w in (c.lemma_.lower(), c.lower_)}
+        return all(m in mods for m in phrase.modifiers)
+
+    def matches_any(self, tok: Token | None, items: tuple[Phrase, ...]) -> bool:
+        return tok is not None and any(self.matches_phrase(tok, p) for p in items)
+
+    def comp_ok(self, comp, preps: dict[str, list[Token]]) -> bool:
+        return not comp or any(self.matches_any(t, items) for prep, items in comp
+                               for t in preps.get(prep, []))
+
+    @staticmethod
+    def xcomp_ok(verb: Token, wanted: frozenset[str]) -> bool:
+        return not wanted or any(c.dep_ in ("xcomp", "ccomp", "oprd", "acomp")
+                                 and c.lemma_.lower() in wanted for c in verb.children)
+
+    def verb_matches(self, verb: Token) -> list[tuple[VerbPattern, list[Token]]]:
+        """Applicable patterns, most specific first, each with its target candidates."""
         patterns = self.lex.verb_patterns(verb.lemma_.lower())
         if not patterns:
-            return None
+            return []
         obj = self.object_of(verb)
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
         preps = self.prep_objects(verb, obj)
-        obj_words = {obj.lemma_.lower(), obj.lower_} if obj is not None else set()
+        found = []
         for p in patterns:
             if p.particle and p.particle != particle:
                 continue
-            if p.objs and not (obj_words & p.objs):
+            if p.objs and not self.matches_any(obj, p.objs):
+                continue
+            if not self.comp_ok(p.comp, preps) or not self.xcomp_ok(verb, p.xcomp):
                 continue
             if p.preps:
                 chosen = [t for prep in p.preps for t in preps.get(prep, [])]
-                if not chosen:
-                    continue
-                return p, chosen
-            if p.objs:
-                return p, []
-            dative = [c for c in verb.children if c.dep_ == "dative" and c.pos_ != "ADP"]
-            if dative:
-                return p, dative
-            return p, [obj] if obj is not None else []
-        return None
+                if chosen:
+                    found.append((p, chosen))
+                continue
+            if p.objs or p.xcomp:
+                found.append((p, [obj] if p.xcomp and obj is not None and not p.objs else []))
+                continue
+            found.append((p, [obj] if obj is not None else []))
+        return found
 
-    def match_nominal(self, noun: Token) -> tuple[NominalPattern, list[Token]] | None:
+    def nominal_matches(self, noun: Token) -> list[tuple[NominalPattern, list[Token]]]:
         patterns = self.lex.nominal_patterns(noun.lemma_.lower()) or \
             self.lex.nominal_patterns(noun.lower_)
-        if not patterns:
-            return None
-        modifiers = {c.lemma_.lower() for c in noun.children if c.dep_ in ("compound", "amod")}
-        modifiers |= {c.lower_ for c in noun.children if c.dep_ in ("compound", "amod")}
         preps = self.prep_objects(noun)
+        found = []
         for p in patterns:
-            if p.modifiers and not (modifiers & p.modifiers):
+            if p.modifiers and not any(self.matches_phrase_modifier(noun, m) for m in p.modifiers):
+                continue
+            if not self.comp_ok(p.comp, preps):
                 continue
             if p.of:
-                inner = [t for t in preps.get("of", []) if t.lemma_.lower() in p.of
-                         or t.lower_ in p.of]
+                inner = [t for t in preps.get("of", []) if self.matches_any(t, p.of)]
                 if not inner:
                     continue
-                targets = [t for prep in ("with", "to", "between", "on", "against")
-                           for i in inner for t in self.prep_objects(i).get(prep, [])]
-                return p, targets
+                targets = [t for i in inner for prep, objs in self.prep_objects(i).items()
+                           if prep in ("with", "to", "between", "on", "against", "from")
+                           for t in objs]
+                found.append((p, targets or inner))
+                continue
             chosen = [t for prep in p.preps for t in preps.get(prep, [])]
             if p.preps and not chosen:
                 continue
-            return p, chosen
-        return None
+            found.append((p, chosen))
+        return found
+
+    @staticmethod
+    def matches_phrase_modifier(noun: Token, phrase: Phrase) -> bool:
+        words = {w for c in noun.children if c.dep_ in ("compound", "amod", "nmod")
+                 for w in (c.lemma_.lower(), c.lower_)}
+        return phrase.head in words and all(m in words for m in phrase.modifiers)
 
     # ---- coding ---------------------------------------------------------------------------------
     def expand(self, tokens: list[Token]) -> list[Token]:
@@ -314,38 +345,46 @@ class Coder:
         for tok in sent:
             if tok.pos_ not in ("VERB", "AUX") or tok.lemma_ == "be":
                 continue
-            match = self.match_verb(tok)
-            if match is None:
+            matches = self.verb_matches(tok)
+            if not matches:
                 continue
-            pattern, targets = match
-            obj = self.object_of(tok)
-            if obj is not None:
-                used_nouns.add(obj.i)
             status = self.status(tok)
             if status.modality == SKIP:
                 continue
-            base = 0.6 + 0.08 * pattern.specificity
-            found += self.drafts(mentions, self.agent_tokens(tok), targets, pattern.code,
-                                 status, base, tok)
+            agents = self.agent_tokens(tok)
+            for pattern, targets in matches:  # fall back when the best yields no dyad
+                sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
+                base = 0.6 + 0.06 * pattern.specificity
+                drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, tok)
+                if drafts:
+                    found += drafts
+                    obj = self.object_of(tok)
+                    if obj is not None:
+                        used_nouns.add(obj.i)
+                    break
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN") or tok.i in used_nouns:
                 continue
             if not (headline or self.hosts_nominal(tok)):
                 continue
-            nominal = self.match_nominal(tok)
-            if nominal is None:
+            matches = self.nominal_matches(tok)
+            if not matches:
                 continue
-            pattern, targets = nominal
             governor = tok.head if tok.head.pos_ in ("VERB", "AUX") else None
             status = self.status(governor) if governor is not None else Status("asserted")
             if status.modality == SKIP or self.negated(tok):
                 continue
-            sources = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod")
-                       and c.i not in {t.i for t in targets}]
-            if not sources and governor is not None:
-                sources = self.agent_tokens(governor)
-            base = 0.5 + 0.06 * pattern.specificity
-            found += self.drafts(mentions, sources, targets, pattern.code, status, base, tok)
+            for pattern, targets in matches:
+                target_ids = {t.i for t in targets}
+                sources = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod")
+                           and c.i not in target_ids]
+                if not sources and governor is not None:
+                    sources = self.agent_tokens(governor)
+                base = 0.5 + 0.06 * pattern.specificity
+                drafts = self.drafts(mentions, sources, targets, pattern.code, status, base, tok)
+                if drafts:
+                    found += drafts
+                    break
         return found
 
     def hosts_nominal(self, noun: Token) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import spacy
@@ -43,18 +44,23 @@ def base_of(word: str) -> str:
     return re.split(r"['’]", word)[0]
 
 
-def recase_headline(headline: str, body: str) -> str:
-    """Lower-case a Title Case headline's common words, keeping names the body capitalises.
+def recase_headline(headline: str, body: str,
+                    known_names: Callable[[list[str]], set[int]] | None = None) -> str:
+    """Lower-case a Title Case headline's common words, keeping names.
 
-    The result has the same length, so offsets into the original text stay valid.
+    A word keeps its capital when the body capitalises it mid-sentence or when it is part of
+    a name the knowledge base knows (`known_names` gives the indices of such words). The
+    result has the same length, so offsets into the original text stay valid.
     """
     if not is_title_case(headline):
         return headline
     names = capitalised_in_body(body)
+    matches = list(WORD.finditer(headline))
+    keep = known_names([m.group() for m in matches]) if known_names else set()
     out = list(headline)
-    for i, match in enumerate(WORD.finditer(headline)):
+    for i, match in enumerate(matches):
         word = match.group()
-        if i == 0 or base_of(word) in names or word.isupper():
+        if i == 0 or i in keep or base_of(word) in names or word.isupper():
             continue
         lowered = word.lower()
         if len(lowered) == len(word):

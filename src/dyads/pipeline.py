@@ -58,7 +58,7 @@ class Pipeline:
                 continue
             text = article.text[para.start:para.end]
             if para.is_headline:
-                text = recase_headline(text, article.text[body_start:])
+                text = recase_headline(text, article.text[body_start:], self.kb.name_positions)
             yield text, (article.article_id, para)
 
     def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:

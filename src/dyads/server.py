@@ -576,6 +576,8 @@ def event_filter(
 Filter = Annotated[EventFilter, Depends(event_filter)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (≤ {MAX_LIMIT})")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
+ExportLimit = Annotated[int, Query(ge=1, le=MAX_EXPORT,
+                                   description=f"rows at most (≤ {MAX_EXPORT})")]
 EVENT_SELECT = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
 
 
@@ -721,6 +723,8 @@ def create_app(db_path: str | Path, token: str | None = None, *, max_body: int =
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # load the knowledge base while the first page is being fetched
+        threading.Thread(target=backend.kb, name="dyads-kb-warmup", daemon=True).start()
         yield
         backend.close()
 
@@ -838,20 +842,18 @@ def add_read_routes(app: FastAPI, backend: Backend) -> None:
         return StreamingResponse(chunks(), media_type=media, headers={
             "Content-Disposition": f'attachment; filename="{name}"'})
 
-    export_limit = Annotated[int, Query(ge=1, le=MAX_EXPORT,
-                                        description=f"rows at most (≤ {MAX_EXPORT})")]
     export_doc = {200: {"description": "one row per event; the columns of the CLI export"}}
 
     @app.get("/api/events.csv", tags=["events"], response_class=StreamingResponse,
              responses={200: {**export_doc[200], "content": {"text/csv": {}}}})
-    def events_csv(flt: Filter, limit: export_limit = MAX_EXPORT,
+    def events_csv(flt: Filter, limit: ExportLimit = MAX_EXPORT,
                    sort: Annotated[EventSort, Query()] = "date"):
         """All events matching the filter as CSV (same columns as `dyads export`)."""
         return export(flt, sort, limit, "csv")
 
     @app.get("/api/events.jsonl", tags=["events"], response_class=StreamingResponse,
              responses={200: {**export_doc[200], "content": {"application/x-ndjson": {}}}})
-    def events_jsonl(flt: Filter, limit: export_limit = MAX_EXPORT,
+    def events_jsonl(flt: Filter, limit: ExportLimit = MAX_EXPORT,
                      sort: Annotated[EventSort, Query()] = "date"):
         """All events matching the filter as JSON lines."""
         return export(flt, sort, limit, "jsonl")
