@@ -34,11 +34,14 @@ def main(gold: Path) -> None:
     for row in csv.DictReader(open(gold / "cameo_to_plover.csv", encoding="utf-8")):
         plover.setdefault(row["cameo_code"], (row["plover_event"], row["plover_mode"]))
         plover.setdefault(row["section_code"], (row["section_event"], ""))
+    needs_recipient = {row["event_type"]: row["requires_recipient"] == "Yes"
+                       for row in csv.DictReader(open(gold / "plover_event_types.csv",
+                                                      encoding="utf-8")) if not row["mode"]}
     out = Path(__file__).resolve().parents[1] / "src/dyads/data/cameo.csv"
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["code", "root", "name", "goldstein", "quad_class", "plover_type",
-                         "plover_mode"])
+                         "plover_mode", "requires_recipient"])
         for row in csv.DictReader(open(gold / "cameo_event_codes.csv", encoding="utf-8")):
             code = row["code"]
             ptype, pmode = plover_for(code, plover)
@@ -49,7 +52,8 @@ def main(gold: Path) -> None:
                 ptype, pmode = "", ""
             goldstein = row["goldstein"] or row["goldstein_icews"]  # GDELT lacks 1213
             writer.writerow([code, row["root_code"], row["name"], goldstein,
-                             QUAD[row["quad_class"]], ptype, pmode])
+                             QUAD[row["quad_class"]], ptype, pmode,
+                             "yes" if needs_recipient.get(ptype, True) else "no"])
     print(f"wrote {out}")
 
 

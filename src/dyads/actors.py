@@ -154,6 +154,9 @@ class KnowledgeBase:
         self.people: list[Person] = []
         self.orgs: dict[str, Organisation] = {}
         self.role_sector: dict[str, str] = load_yaml("roles.yaml")
+        names = load_yaml("names.yaml")
+        self.never_surname: set[str] = set(names["never_surname"])
+        self.office_rank: dict[str, int] = {r: i for i, r in enumerate(names["office_rank"])}
         self.elite_modifiers: set[str] = set()
         self.civilian_modifiers: set[str] = set()
         self.religious_modifiers: set[str] = set()
@@ -273,9 +276,10 @@ class KnowledgeBase:
                 self.add_name(name, Entry("org", code, org.name, organ.get("sector") or ""))
         org.members_from = igo.get("members_from") or {}
         for leader in igo.get("leaders") or []:
+            given_dropped = " ".join(str(leader["name"]).split()[1:])
             self.add_person({"name": leader["name"], "country": code,
                              "aliases": leader.get("aliases") or [],
-                             "surnames": leader.get("surnames") or [],
+                             "surnames": leader.get("surnames") or [given_dropped],
                              "roles": [{"role": "secretary_general", "start": leader.get("start"),
                                         "end": leader.get("end")}]})
 
@@ -326,9 +330,11 @@ class KnowledgeBase:
         for name in names:
             # A one-word alias is a surname: it needs a full mention or a title first.
             kind = "person" if len(TOKEN.findall(name)) > 1 else "surname"
-            self.add_name(name, Entry(kind, ref, p["name"]))
+            if kind == "person" or name not in self.never_surname:
+                self.add_name(name, Entry(kind, ref, p["name"]))
         for surname in person.surnames:
-            self.add_name(surname, Entry("surname", ref, p["name"]))
+            if surname not in self.never_surname:
+                self.add_name(surname, Entry("surname", ref, p["name"]))
 
     def merge_into_curated(self, person: Person, names: list[str]) -> bool:
         """A supplementary person we already know: keep only the roles from before ours."""

@@ -16,7 +16,8 @@ from .model import Article, Paragraph
 LINE = re.compile(r"[^\n]+")
 WORD = re.compile(r"[^\W\d_]+")
 # Two or more capitalised words glued together ("ГлавнаяNewsArmenia"), at a paragraph's start.
-GLUED_PREFIX = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё]+){2,}(?=[A-Z][a-z]+\b)")
+GLUED_PREFIX = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё]+){2,}(?=[A-Z][a-z]+\b)"
+                          r"|^(?:[\w&' -]{1,25}\s[|»›>/]\s){2,}[\w&' -]{1,25}?\s(?=[A-Z])")
 LEADING_PUNCT = re.compile(r"^[.,;:!?]+\s*")
 TERMINAL = tuple(".!?\"'”’»)…:")
 

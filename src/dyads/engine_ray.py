@@ -137,8 +137,11 @@ def start_ray(address: str | None, workers: int) -> bool:
 
 
 def quiet_ray_data() -> None:
+    import logging
+
     import ray.data
 
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     ctx.enable_operator_progress_bars = False

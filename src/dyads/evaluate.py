@@ -17,9 +17,21 @@ from .sources import make_article, parse_date
 
 
 def country_key(code: str) -> str:
-    """Country-level part of an actor code: RUSGOV → RUS, IGOUNO → IGOUNO."""
+    """Country-level part of an actor code: RUSGOV → RUS, IGOUNO → IGOUNO.
+
+    PETRARCH writes an unidentified actor as '---'; dyads leaves it empty: both become '---'.
+    """
     code = (code or "").strip('"')
+    if not code or code.startswith("---"):
+        return "---"
     return code[:6] if code.startswith("IGO") else code[:3]
+
+
+def actor_keys(actors: object) -> list[str]:
+    """Country keys of a gold record's actor list (malformed entries are skipped)."""
+    if not isinstance(actors, list):
+        return []
+    return [country_key(a.get("code", "")) for a in actors if isinstance(a, dict)]
 
 
 @dataclass
@@ -82,8 +94,8 @@ def load_items(path: Path) -> tuple[str, list[Item]]:
         if "event_type_plover_current" in rec:
             kind = "plover"
             expected = [{"type": rec["event_type_plover_current"],
-                         "sources": [country_key(a.get("code", "")) for a in rec["source"] or []],
-                         "targets": [country_key(a.get("code", "")) for a in rec["target"] or []]}]
+                         "sources": actor_keys(rec["source"]),
+                         "targets": actor_keys(rec["target"])}]
             items.append(Item(rec["uid"], rec["text"], parse_date(rec.get("date")), expected))
         else:
             kind = "petrarch"
@@ -119,7 +131,8 @@ def score_plover(items: list[Item], coded: dict[str, list[Event]], report: Repor
         for name, gold_codes, ours in (("source_country", gold["sources"],
                                         country_key(top.source_code) if top else ""),
                                        ("target_country", gold["targets"],
-                                        country_key(top.target_code) if top else "")):
+                                        country_key(top.target_code)
+                                        if top and top.target_code else "")):
             s = report.score(name)
             s.expected += bool(gold_codes)
             s.predicted += bool(ours) and bool(gold_codes)

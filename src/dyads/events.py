@@ -7,6 +7,7 @@ questioned and denied clauses are never coded; intended acts become CAMEO 03x/13
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +17,9 @@ from .knowledge import load_yaml
 from .lexicon import Lexicon, NominalPattern, Phrase, VerbPattern
 from .mentions import SentenceMentions
 from .model import Actor
+from .ontology import lookup
+
+NO_ACTOR = Actor("", "", "", "", 1.0)
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLAUSE_LINKS = {"xcomp", "ccomp", "conj", "advcl", "pcomp", "acl", "relcl", "parataxis"}
@@ -35,6 +39,40 @@ class ModalityRules:
     speech_verbs: frozenset[str]
     intent_codes: dict[str, str]
     nominal_hosts: frozenset[str]
+    reciprocal_roots: frozenset[str]
+    quantity_nouns: frozenset[str]
+    nominal_time_preps: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Discards:
+    phrases: re.Pattern
+    score: re.Pattern
+    story: re.Pattern
+
+
+def phrase_pattern(phrases: list[str]) -> re.Pattern:
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def discards() -> Discards:
+    data = load_yaml("discards.yaml")
+    return Discards(phrase_pattern(data["sentence"] + data.get("extra_sentence", [])),
+                    re.compile(data["score_pattern"], re.IGNORECASE),
+                    phrase_pattern(data["story"]))
+
+
+def is_discarded_story(leads: list[str]) -> bool:
+    """A story whose headline or first paragraph names a sport event, a film, ..."""
+    return any(discards().story.search(text) for text in leads)
+
+
+def is_discarded(text: str) -> bool:
+    """Sport, entertainment and the like: not political events, however they read."""
+    d = discards()
+    return bool(d.phrases.search(text) or d.score.search(text))
 
 
 @lru_cache(maxsize=1)
@@ -69,10 +107,14 @@ class Coder:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
         self.rules = modality_rules()
+        self.mentions: SentenceMentions | None = None  # the sentence being coded
 
     # ---- modality -------------------------------------------------------------------------
     def negated(self, tok: Token) -> bool:
         for child in tok.children:
+            if child.dep_ in SUBJECTS and any(g.dep_ == "preconj" and g.lower_ == "neither"
+                                              for g in child.children):
+                return True  # "Neither Washington nor Brussels has sanctioned Baku"
             if child.dep_ == "neg" or (child.dep_ in ("advmod", "preconj", "det")
                                        and child.lower_ in self.rules.negators):
                 return True
@@ -123,8 +165,9 @@ class Coder:
                 return Status(SKIP)
             if link in ("advcl", "relcl", "acl") and gov.pos_ in ("NOUN", "PROPN"):
                 break
-            if link == "advcl":
-                break
+            if link == "advcl" and (any(c.dep_ in SUBJECTS for c in cur.children)
+                                    or cur.tag_ not in ("VBG", "VBN")):
+                break  # a finite adverbial clause has its own modality
             if link == "conj" and not any(c.dep_ in SUBJECTS for c in cur.children):
                 if self.own_status(gov, under_speech) == SKIP:
                     return Status(SKIP)
@@ -185,10 +228,32 @@ class Coder:
         passive = any(c.dep_ == "nsubjpass" for c in verb.children)
         for child in verb.children:
             if child.dep_ == ("nsubjpass" if passive else "dobj"):
-                return child
+                return self.through_quantity(child)
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             return verb.head  # "the convoy attacked by rebels"
         return None
+
+    def through_quantity(self, noun: Token) -> Token:
+        """"thousands of soldiers": the soldiers are the object, not the thousands."""
+        if noun.lemma_.lower() in self.rules.quantity_nouns or noun.pos_ == "NUM":
+            for prep in noun.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj":
+                            return pobj
+        return noun
+
+    def lemma_of(self, verb: Token) -> str:
+        """The verb's lemma; a capitalised sentence-initial participle ("Meeting with ...")
+        is sometimes left unlemmatised by the tagger."""
+        lemma = verb.lemma_.lower()
+        if self.lex.verb_patterns(lemma) or not lemma.endswith("ing"):
+            return lemma
+        stem = lemma[:-3]
+        for candidate in (stem, stem + "e", stem[:-1]):
+            if self.lex.verb_patterns(candidate):
+                return candidate
+        return lemma
 
     def prep_objects(self, *heads: Token | None) -> dict[str, list[Token]]:
         """Objects of each preposition under the heads; a noun dative counts as "to"."""
@@ -206,8 +271,9 @@ class Coder:
         return found
 
     # ---- patterns -----------------------------------------------------------------------------
-    @staticmethod
-    def matches_phrase(tok: Token, phrase: Phrase) -> bool:
+    def matches_phrase(self, tok: Token, phrase: Phrase) -> bool:
+        if phrase.head == "@place":  # "captured Bakhmut": the object is a named place
+            return self.mentions is not None and self.mentions.is_place(tok)
         if phrase.head not in (tok.lemma_.lower(), tok.lower_):
             return False
         if not phrase.modifiers:
@@ -223,6 +289,19 @@ class Coder:
         return not comp or any(self.matches_any(t, items) for prep, items in comp
                                for t in preps.get(prep, []))
 
+    def complement_objects(self, verb: Token) -> list[Token]:
+        """"refused to meet Pashinyan": the target is the complement verb's object."""
+        for comp in verb.children:
+            if comp.dep_ in ("xcomp", "ccomp"):
+                obj = self.object_of(comp)
+                if obj is not None:
+                    return [obj]
+                preps = self.prep_objects(comp)
+                for prep in ("with", "to", "on", "against"):
+                    if preps.get(prep):
+                        return preps[prep]
+        return []
+
     @staticmethod
     def xcomp_ok(verb: Token, wanted: frozenset[str]) -> bool:
         return not wanted or any(c.dep_ in ("xcomp", "ccomp", "oprd", "acomp")
@@ -230,7 +309,7 @@ class Coder:
 
     def verb_matches(self, verb: Token) -> list[tuple[VerbPattern, list[Token]]]:
         """Applicable patterns, most specific first, each with its target candidates."""
-        patterns = self.lex.verb_patterns(verb.lemma_.lower())
+        patterns = self.lex.verb_patterns(self.lemma_of(verb))
         if not patterns:
             return []
         obj = self.object_of(verb)
@@ -249,8 +328,11 @@ class Coder:
                 if chosen:
                     found.append((p, chosen))
                 continue
-            if p.objs or p.xcomp:
-                found.append((p, [obj] if p.xcomp and obj is not None and not p.objs else []))
+            if p.xcomp and not p.objs:
+                found.append((p, [obj] if obj is not None else self.complement_objects(verb)))
+                continue
+            if p.objs:
+                found.append((p, []))
                 continue
             found.append((p, [obj] if obj is not None else []))
         return found
@@ -320,42 +402,80 @@ class Coder:
 
     def drafts(self, mentions: SentenceMentions, source_toks: list[Token],
                target_toks: list[Token], code: str, status: Status, base: float,
-               trigger: Token) -> list[Draft]:
+               trigger: Token, untargeted: bool = False, reciprocal: bool = False
+               ) -> list[Draft]:
+        """Events for every source-target pair.
+
+        With `untargeted` (the last resort, for acts that need no recipient) and no target
+        phrase at all, a compound subject of a reciprocal act ("Israel and Lebanon renewed
+        negotiations") gives one event each way, and any other subject an event with no target.
+        With `reciprocal`, the targets act on each other ("talks between A and B").
+        """
         final = self.final_code(code, status.modality)
         if final is None:
             return []
-        sources = self.actors(mentions, source_toks)
-        targets = self.actors(mentions, target_toks)
+        sources = [s for s in self.actors(mentions, source_toks) if s.country]
+        targets = [t for t in self.actors(mentions, target_toks) if t.country]
         speaker = self.speaker_name(mentions, status.speaker) if status.modality == "reported" \
             else ""
         factor = {"asserted": 1.0, "reported": 0.9, "intended": 0.85}[status.modality]
-        out = []
-        for s in sources:
-            for t in targets:
-                if s.code == t.code or not s.country or not t.country:
-                    continue  # an event needs two distinct actors we can place
-                conf = round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3)
-                out.append(Draft(s, t, final, status.modality, speaker, conf, trigger.i))
-        return out
+        if reciprocal and not sources and len(targets) > 1:
+            sources = targets
+        pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
+        if not pairs and untargeted and not target_toks:
+            factor *= 0.75
+            if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
+                pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
+            else:
+                pairs = [(s, NO_ACTOR) for s in sources]
+        return [Draft(s, t, final, status.modality, speaker,
+                      round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
+                      trigger.i) for s, t in pairs]
+
+    @staticmethod
+    def may_lack_target(pattern: VerbPattern) -> bool:
+        """PLOVER acts that need no recipient; bare statements (CAMEO 01) are never coded."""
+        code = lookup(pattern.code)
+        return bool(code.plover_type) and (not pattern.needs_target
+                                           or not code.requires_recipient)
+
+    def first_drafts(self, mentions: SentenceMentions, matches, agents: list[Token],
+                     status: Status, verb: Token, untargeted: bool) -> list[Draft]:
+        """Drafts of the most specific pattern that yields any (fall back down the list)."""
+        for pattern, targets in matches:
+            if untargeted and not self.may_lack_target(pattern):
+                continue
+            sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
+            base = 0.6 + 0.04 * pattern.specificity
+            drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
+                                 untargeted)
+            if drafts:
+                return drafts
+        return []
 
     def code_sentence(self, sent: Span, mentions: SentenceMentions, headline: bool = False
                       ) -> list[Draft]:
+        if is_discarded(sent.text):
+            return []
+        self.mentions = mentions
+        quoted = quote_spans(sent)
         found: list[Draft] = []
         used_nouns: set[int] = set()
+        event_verbs = {t.i for t in sent if t.pos_ in ("VERB", "AUX") and t.lemma_ != "be"
+                       and self.lex.verb_patterns(self.lemma_of(t))}
         for tok in sent:
-            if tok.pos_ not in ("VERB", "AUX") or tok.lemma_ == "be":
-                continue
-            matches = self.verb_matches(tok)
-            if not matches:
+            if tok.i not in event_verbs:
                 continue
             status = self.status(tok)
-            if status.modality == SKIP:
-                continue
+            if status.modality == SKIP or (inside(tok, quoted) and status.speaker is None):
+                continue  # a quote whose speaker was lost (a stripped link) is not guessed
+            matches = self.verb_matches(tok)
             agents = self.agent_tokens(tok)
-            for pattern, targets in matches:  # fall back when the best yields no dyad
-                sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
-                base = 0.6 + 0.06 * pattern.specificity
-                drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, tok)
+            # a framing verb whose complement is itself an event ("pledged to deliver")
+            frames = any(c.dep_ in ("xcomp", "ccomp") and c.i in event_verbs
+                         for c in tok.children)
+            for untargeted in (False, not frames):
+                drafts = self.first_drafts(mentions, matches, agents, status, tok, untargeted)
                 if drafts:
                     found += drafts
                     obj = self.object_of(tok)
@@ -365,7 +485,7 @@ class Coder:
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN") or tok.i in used_nouns:
                 continue
-            if not (headline or self.hosts_nominal(tok)):
+            if not self.hosts_nominal(tok, headline) or inside(tok, quoted):
                 continue
             matches = self.nominal_matches(tok)
             if not matches:
@@ -378,17 +498,58 @@ class Coder:
                 target_ids = {t.i for t in targets}
                 sources = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod")
                            and c.i not in target_ids]
-                if not sources and governor is not None:
+                if not sources and governor is not None and tok.dep_ in ("dobj", "attr"):
                     sources = self.agent_tokens(governor)
-                base = 0.5 + 0.06 * pattern.specificity
-                drafts = self.drafts(mentions, sources, targets, pattern.code, status, base, tok)
+                base = 0.5 + 0.04 * pattern.specificity
+                reciprocal = "between" in pattern.preps or "among" in pattern.preps
+                drafts = self.drafts(mentions, sources, targets, pattern.code, status, base, tok,
+                                     reciprocal=reciprocal)
                 if drafts:
                     found += drafts
                     break
         return found
 
-    def hosts_nominal(self, noun: Token) -> bool:
-        """A nominal event counts when a verb of occurrence carries it ("held talks with")."""
+    def hosts_nominal(self, noun: Token, headline: bool) -> bool:
+        """A nominal event counts when the sentence reports it as having taken place: carried
+        by a verb of occurrence ("held talks", "talks ended", "the visit was the first"), in
+        an adjunct of time ("after talks with", "following a phone call with"), or heading a
+        headline."""
         head = noun.head
-        return noun.dep_ in ("dobj", "nsubj", "nsubjpass", "ROOT", "attr") and (
-            noun.dep_ == "ROOT" or head.lemma_.lower() in self.rules.nominal_hosts)
+        if noun.dep_ == "ROOT":
+            return headline
+        if noun.dep_ == "pobj" and head.lower_ in self.rules.nominal_time_preps:
+            return True
+        if noun.dep_ in ("dobj", "nsubj", "nsubjpass", "attr"):
+            return head.lemma_.lower() in self.rules.nominal_hosts or (
+                noun.dep_ == "nsubj" and head.lemma_ == "be") or headline
+        return headline and noun.dep_ in ("appos", "conj", "compound")
+
+
+def plausible_pair(source: Actor, target: Actor) -> bool:
+    """Two different actors; an actor placed only by the article's context (certainty ≤ 0.5)
+    never pairs with its own country, which would invent a domestic event."""
+    if source.code == target.code:
+        return False
+    return not (source.country == target.country and min(source.certainty,
+                                                          target.certainty) <= 0.5)
+
+
+QUOTES = {"“": "”", '"': '"', "«": "»"}
+
+
+def quote_spans(sent: Span) -> list[tuple[int, int]]:
+    """Token ranges inside quotation marks in a sentence."""
+    spans, opening = [], None
+    for tok in sent:
+        if opening is None and tok.text in QUOTES:
+            opening = tok
+        elif opening is not None and tok.text == QUOTES[opening.text]:
+            spans.append((opening.i, tok.i))
+            opening = None
+    if opening is not None and opening.text == "“":  # quote runs to the end of the sentence
+        spans.append((opening.i, sent.end))
+    return spans
+
+
+def inside(tok: Token, spans: list[tuple[int, int]]) -> bool:
+    return any(a < tok.i < b for a, b in spans)

@@ -66,8 +66,9 @@ class VerbPattern:
 
     @property
     def specificity(self) -> int:
-        return (2 * bool(self.objs) + phrase_bonus(self.objs) + bool(self.particle)
-                + bool(self.preps) + bool(self.comp) + bool(self.xcomp))
+        """Object and complement constraints say more than a preposition alone."""
+        return (4 * bool(self.objs) + phrase_bonus(self.objs) + 2 * bool(self.particle)
+                + 2 * bool(self.preps) + 3 * bool(self.comp) + 3 * bool(self.xcomp))
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class NominalPattern:
 
     @property
     def specificity(self) -> int:
-        return 2 * bool(self.modifiers) + bool(self.of) + bool(self.preps) + bool(self.comp)
+        return (4 * bool(self.modifiers) + 3 * bool(self.of) + 2 * bool(self.preps)
+                + 3 * bool(self.comp))
 
 
 class Lexicon:

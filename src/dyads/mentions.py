@@ -22,7 +22,7 @@ KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intellige
 PRONOUNS = {"PRON"}
 OF = frozenset({"of"})
 # Prepositions that place a group somewhere: "Muslim leaders in France", "protesters from Gaza".
-PLACE = frozenset({"of", "in", "from"})
+PLACE = frozenset({"of", "in", "from", "near", "outside", "around"})
 
 
 @dataclass
@@ -72,6 +72,20 @@ class SentenceMentions:
         if len(countries) == 1:
             self.context.countries[countries.pop()] += 1
 
+    def possessor_hits(self, head: Token, hits: list[Hit]) -> list[Hit]:
+        """Hits inside the head's possessor, when the head is not itself a name or role."""
+        if head.i in self.hit_at:
+            return []
+        owners = [c for c in head.children if c.dep_ == "poss"]
+        if not owners:
+            return []
+        inside = {t.i for o in owners for t in o.subtree}
+        return [h for h in hits if h.start in inside and not h.of_kind("agent")]
+
+    def is_place(self, tok: Token) -> bool:
+        hit = self.hit_at.get(tok.i)
+        return hit is not None and bool(hit.of_kind("country", "capital", "city"))
+
     def phrase_tokens(self, head: Token, preps: frozenset[str] = OF) -> list[Token]:
         """The head and the dependents that belong to its noun phrase (plus "of"-phrases)."""
         tokens, stack = [head], list(head.children)
@@ -112,6 +126,9 @@ class SentenceMentions:
         person = self.person_in(hits, tokens)
         if person is not None:
             return [person]
+        owner = self.possessor_hits(head, hits)
+        if owner:
+            hits = owner + [h for h in hits if h.of_kind("agent")]
         orgs = [e for h in hits for e in h.of_kind("org")]
         countries = self.countries_in(hits)
         sector = self.sector_of(hits, head, tokens, countries[0][0] if countries else "")
@@ -147,7 +164,9 @@ class SentenceMentions:
             refs = [e.ref for e in surnames]
             seen = [r for r in refs if r in self.context.seen_people]
             titled = self.titled_refs(refs, hits)
-            in_office = [r for r in refs if self.kb.people[int(r)].roles_on(when)]
+            ranks = {r: self.office_of(r) for r in refs}
+            top = min(ranks.values(), default=999)
+            in_office = [r for r in dict.fromkeys(refs) if top < 999 and ranks[r] == top]
             if seen or titled:
                 ref = self.pick_person(seen or titled)
                 certainty = 0.9 if seen else 0.8
@@ -171,11 +190,14 @@ class SentenceMentions:
         return any(t.pos_ == "PROPN" and not (hit.start <= t.i < hit.end) and not known_other(t)
                    and abs(t.i - hit.start) <= 2 for t in tokens)
 
+    def office_of(self, ref: str) -> int:
+        """Rank of the highest office a person holds at the date (lower is higher)."""
+        roles = self.kb.people[int(ref)].roles_on(self.context.when)
+        return min((self.kb.office_rank.get(r.role, 99) for r in roles), default=999)
+
     def pick_person(self, refs: list[str]) -> str:
-        """Among namesakes, the one in office at the article's date."""
-        when = self.context.when
-        active = [r for r in refs if self.kb.people[int(r)].roles_on(when)]
-        return (active or refs)[0]
+        """Among namesakes, the one holding the highest office at the article's date."""
+        return min(dict.fromkeys(refs), key=self.office_of)
 
     def titled_refs(self, refs: list[str], hits: list[Hit]) -> list[str]:
         """Surnames preceded by a title that fits the person's office at the date."""

@@ -20,12 +20,14 @@ class Code:
     quad_class: int
     plover_type: str
     plover_mode: str
+    requires_recipient: bool = True  # PLOVER: may the event be coded without a target?
 
 
 @lru_cache(maxsize=1)
 def cameo() -> dict[str, Code]:
     return {row["code"]: Code(row["code"], row["root"], row["name"], float(row["goldstein"]),
-                              int(row["quad_class"]), row["plover_type"], row["plover_mode"])
+                              int(row["quad_class"]), row["plover_type"], row["plover_mode"],
+                              row["requires_recipient"] == "yes")
             for row in load_csv("cameo.csv")}
 
 
@@ -38,5 +40,5 @@ def lookup(code: str) -> Code:
             if length == len(code):
                 return entry
             return Code(code, entry.root, entry.name, entry.goldstein, entry.quad_class,
-                        entry.plover_type, entry.plover_mode)
+                        entry.plover_type, entry.plover_mode, entry.requires_recipient)
     raise KeyError(f"unknown CAMEO code {code!r}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .actors import knowledge_base
 from .clean import clean
-from .events import Coder, Draft
+from .events import Coder, Draft, is_discarded_story
 from .lexicon import lexicon
 from .mentions import ArticleContext, SentenceMentions
 from .model import Article, CodedArticle, Event, Paragraph
@@ -84,6 +84,8 @@ class Pipeline:
         return list(results.values())
 
     def code_article(self, article: Article, parsed: list) -> list[Event]:
+        if is_discarded_story([doc.text for doc, _ in parsed[:2]]):
+            return []  # sport, entertainment: the whole story is not political news
         context = ArticleContext(when=article.published or date.today())
         events: list[Event] = []
         headline_ends = 0

@@ -34,7 +34,8 @@ def network(con, out: Path, level: str = "country", min_events: int = 1) -> list
     rows = con.execute(f"""
         WITH ev AS ({ONE_PER_STORY})
         SELECT {src}, {tgt}, count(*), avg(goldstein) FROM ev
-        WHERE {src} <> {tgt} GROUP BY ALL HAVING count(*) >= ?""", [min_events]).fetchall()
+        WHERE {src} <> {tgt} AND {tgt} <> '' GROUP BY ALL HAVING count(*) >= ?""",
+        [min_events]).fetchall()
     graph = nx.DiGraph()
     for s, t, n, g in rows:
         graph.add_edge(s, t, weight=n, goldstein=g)

@@ -37,7 +37,7 @@ def relations_sql(period: str, level: str) -> str:
                count(*) FILTER (WHERE quad_class = 4) AS material_conflict,
                round(sum(goldstein), 2) AS goldstein_sum,
                round(avg(goldstein), 2) AS goldstein_mean
-        FROM ev WHERE date IS NOT NULL
+        FROM ev WHERE date IS NOT NULL AND {tgt} <> ''
           AND (? = '' OR {src} = ? OR {tgt} = ? OR source_country = ? OR target_country = ?)
         GROUP BY ALL
     )
@@ -73,7 +73,7 @@ def grievances(con, between_allies: bool = True, actor: str = "") -> list[Grieva
         SELECT source_country, target_country, date, cameo_code, plover_type, quad_class,
                goldstein, evidence, doc_name, event_id, story_id
         FROM ev WHERE quad_class IN (3, 4) AND date IS NOT NULL
-          AND source_country <> target_country
+          AND source_country <> target_country AND target_country <> ''
           AND (? = '' OR source_country = ? OR target_country = ?)
         ORDER BY date, event_id""", [actor] * 3).fetchall()
     cols = ["source", "target", "date", "cameo_code", "plover_type", "quad_class", "goldstein",

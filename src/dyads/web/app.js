@@ -604,8 +604,7 @@ function timelineSvg(data, width) {
   const mid = (barsTop + barsBottom) / 2;
   const barScale = (n) => (n / maxCount) * ((barsBottom - barsTop) / 2);
   const grid = ticks(t0, t1).map((tick) => s("g", {class: "axis"},
-    s("line", {x1: x(tick.t), x2: x(tick.t), y1: dotsTop, y2: barsBottom, class: "gridline",
-      stroke: "#edf0f4"}),
+    s("line", {x1: x(tick.t), x2: x(tick.t), y1: dotsTop, y2: barsBottom, class: "gridline"}),
     s("text", {x: x(tick.t), y: height - 10, "text-anchor": "middle"}, tick.label)));
   const yAxis = [-10, -5, 0, 5, 10].map((g) => s("g", {class: "axis"},
     s("line", {x1: left - 4, x2: left, y1: y(g), y2: y(g)}),
@@ -653,9 +652,9 @@ function timelineSvg(data, width) {
   s("line", {class: "zero", x1: left, x2: width - right, y1: y(0), y2: y(0)}),
   s("line", {class: "zero", x1: left, x2: width - right, y1: mid, y2: mid}),
   s("g", {}, yAxis),
-  s("text", {class: "label", x: 4, y: dotsTop + 2, "dominant-baseline": "hanging"},
-    "cooperation"),
-  s("text", {class: "label", x: 4, y: dotsBottom}, "conflict"),
+  s("text", {class: "label muted", x: left + 6, y: dotsTop + 4, "dominant-baseline": "hanging"},
+    "↑ cooperation (Goldstein +10)"),
+  s("text", {class: "label muted", x: left + 6, y: dotsBottom - 4}, "↓ conflict (−10)"),
   s("text", {class: "label", x: left, y: barsTop - 8},
     `events per ${period}: cooperation above the line, conflict below`),
   s("g", {}, bars), s("g", {}, dots));
@@ -698,7 +697,7 @@ VIEWS.timeline = async (_arg, params) => {
   h("span", {}, "each dot is an event at its Goldstein score; choose it to read the sentence"));
   const chart = h("div", {class: "chart"});
   show(title, hint, chips(params, "timeline"), toolbar, legend, chart,
-    h("h2", {class: "hint"}, "The events"), eventsTable(data.events.slice().reverse()));
+    h("h2", {class: "section"}, "The events, newest first"), eventsTable(data.events.slice().reverse()));
   chart.append(timelineSvg(data, Math.max(chart.clientWidth || 900, 600)));
   paintSwatches();
 };
@@ -725,13 +724,13 @@ function segments(chars, start, end, events) {
 }
 
 function selectEvent(eventId, scroll) {
-  for (const mark of main().querySelectorAll("mark.ev")) {
+  for (const mark of main().querySelectorAll(".article-text mark.ev")) {
     mark.classList.toggle("current", mark.dataset.events.split(" ").includes(eventId));
   }
   for (const button of main().querySelectorAll(".event-list button")) {
     button.setAttribute("aria-pressed", String(button.dataset.event === eventId));
   }
-  const current = main().querySelector("mark.ev.current");
+  const current = main().querySelector(".article-text mark.ev.current");
   if (current && scroll) current.scrollIntoView({block: "center"});
   const params = new URLSearchParams({event: eventId});
   history.replaceState(null, "", link("article", params, state.arg));
@@ -753,14 +752,15 @@ VIEWS.article = async (articleId, params) => {
         title: seg.events.map((e) => `${e.source_code} ${e.cameo_name} ${e.target_code}`)
           .join("; "),
         onclick: () => selectEvent(seg.events[0].event_id, false)}, seg.text) : seg.text);
-    return h("p", {class: p.is_headline ? "headline" : null}, parts);
+    return h("p", {class: p.is_headline ? "headline" : null},
+      p.is_headline ? h("span", {class: "reason kept"}, "headline") : null, parts);
   });
   const dropped = art.paragraphs.filter((p) => !p.kept).length;
   const meta = h("p", {class: "article-meta"},
     h("span", {}, art.published || "undated"), art.source ? h("span", {}, art.source) : null,
     h("span", {class: "code"}, art.doc_name),
-    art.url && /^https?:\/\//.test(art.url) ?
-      h("a", {href: art.url, rel: "noopener noreferrer", target: "_blank"}, "original") : null);
+    art.url && /^https?:\/\//.test(art.url) ? h("span", {},
+      h("a", {href: art.url, rel: "noopener noreferrer", target: "_blank"}, "original")) : null);
   const list = events.map((ev) => h("li", {}, h("button", {type: "button",
     "data-event": ev.event_id, "aria-pressed": "false",
     onclick: () => selectEvent(ev.event_id, true)},
