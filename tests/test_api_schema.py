@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from test_server import TOKEN, LiveServer, copy_db, demo_lexicon
 
 from dyads.server import create_app
@@ -43,11 +44,14 @@ def test_no_server_errors_and_answers_match_the_schema(api_schema, method, path,
         pytest.skip("no parameters to get wrong")
     operation = api_schema[path][method]
     headers = {"Authorization": f"Bearer {TOKEN}"} if method == "POST" else None
+    # A posted article can be refused for what no schema can say (a text without a word, a
+    # page without an article in it): that is a 4xx with a reason, checked by the other checks.
+    excluded = [positive_data_acceptance] if method == "POST" else []
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES[mode], deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def check(case):
-        case.call_and_validate(headers=headers, timeout=60)
+        case.call_and_validate(headers=headers, timeout=60, excluded_checks=excluded)
 
     check()

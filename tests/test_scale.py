@@ -120,7 +120,7 @@ def write_warc(path: Path, pages: list[Path], tail_cut: int = 0) -> None:
                                    is_http_request=True)
         writer.write_record(writer.create_warc_record(uri, "request", http_headers=request))
         writer.write_record(response(uri, "200 OK", "text/html; charset=utf-8",
-                                     gzip.open(page).read()))
+                                     gzip.decompress(page.read_bytes())))
         if i == 0:
             writer.write_record(response("https://news.example.com/logo.png", "200 OK",
                                          "image/png", b"\x89PNG\r\n\x1a\n" + bytes(2000)))
@@ -229,7 +229,7 @@ def serve(folder: Path):
 
 def test_feeds_and_pages_from_urls(tmp_path):
     pages = raw_pages()
-    (tmp_path / "page.html").write_bytes(gzip.open(pages[0]).read())
+    (tmp_path / "page.html").write_bytes(gzip.decompress(pages[0].read_bytes()))
     for name in ("world.rss", "world.atom"):
         (tmp_path / name).write_bytes((DATA / name).read_bytes())
     with serve(tmp_path) as base:

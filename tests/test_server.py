@@ -285,7 +285,8 @@ def test_relations_grievances_allies_network_timeline(ro):
     dyad = ro.get("/api/relations", params={"actor": "ARM", "partner": "RUS"}).json()["items"]
     assert dyad and all({r["source"], r["target"]} == {"ARM", "RUS"} for r in dyad)
     assert ro.get("/api/relations", params={"period": "fortnight"}).status_code == 422
-    assert ro.get("/api/relations", params={"partner": "RUS"}).status_code == 400
+    alone = ro.get("/api/relations", params={"partner": "RUS"}).json()["items"]
+    assert alone and all("RUS" in (r["source"], r["target"]) for r in alone)
 
     allies = ro.get("/api/allies/arm", params={"date": "2023-01-01"}).json()
     assert allies["country"] == "ARM"
@@ -311,7 +312,8 @@ def test_actor_lookup_resolves_at_a_date(ro):
     found = ro.get("/api/actors/lookup", params={"q": "President Aliyev", "date": "2024-01-01"})
     assert found.status_code == 200
     assert found.json()["actors"][0]["code"] == "AZEGOV"
-    assert ro.get("/api/actors/lookup", params={"q": "   "}).status_code == 400
+    blank = ro.get("/api/actors/lookup", params={"q": " -- "})
+    assert blank.status_code == 200 and blank.json()["actors"] == []
     assert ro.get("/api/actors/lookup").status_code == 422
 
 

@@ -42,6 +42,8 @@ class ModalityRules:
     reciprocal_roots: frozenset[str]
     quantity_nouns: frozenset[str]
     nominal_time_preps: frozenset[str]
+    logophoric_pronouns: frozenset[str]
+    addressee_roots: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,10 @@ class Coder:
         if subj is not None:
             if subj.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
                 return [verb.head]
+            if subj.pos_ == "PRON" and subj.lower_ in self.rules.logophoric_pronouns:
+                speaker = self.speech_subject(verb)
+                if speaker is not None:
+                    return [speaker]  # "Switzerland said it had expelled ..."
             return [subj]
         gov = verb.head
         if verb.dep_ == "xcomp":
@@ -223,6 +229,17 @@ class Coder:
         if verb.dep_ in ("relcl", "acl") and verb.tag_ != "VBN":
             return [gov]
         return []
+
+    def speech_subject(self, verb: Token) -> Token | None:
+        """The subject of the speech verb whose complement this clause is."""
+        cur = verb
+        while cur.dep_ in ("ccomp", "conj", "parataxis", "xcomp") and cur.head is not cur:
+            gov = cur.head
+            if cur.dep_ in ("ccomp", "parataxis") and gov.lemma_.lower() in self.rules.speech_verbs:
+                subj = self.subject_of(gov)
+                return subj if subj is not None and subj.pos_ != "PRON" else None
+            cur = gov
+        return None
 
     def object_of(self, verb: Token) -> Token | None:
         passive = any(c.dep_ == "nsubjpass" for c in verb.children)
@@ -334,8 +351,16 @@ class Coder:
             if p.objs:
                 found.append((p, []))
                 continue
+            if obj is None and p.code[:2] in self.rules.addressee_roots:
+                found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
+                continue
             found.append((p, [obj] if obj is not None else []))
         return found
+
+    @staticmethod
+    def clause_subjects(verb: Token) -> list[Token]:
+        return [g for c in verb.children if c.dep_ == "ccomp"
+                for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
 
     def nominal_matches(self, noun: Token) -> list[tuple[NominalPattern, list[Token]]]:
         patterns = self.lex.nominal_patterns(noun.lemma_.lower()) or \
@@ -463,6 +488,8 @@ class Coder:
         used_nouns: set[int] = set()
         event_verbs = {t.i for t in sent if t.pos_ in ("VERB", "AUX") and t.lemma_ != "be"
                        and self.lex.verb_patterns(self.lemma_of(t))}
+        pending = []
+        coded: set[int] = set()
         for tok in sent:
             if tok.i not in event_verbs:
                 continue
@@ -471,17 +498,21 @@ class Coder:
                 continue  # a quote whose speaker was lost (a stripped link) is not guessed
             matches = self.verb_matches(tok)
             agents = self.agent_tokens(tok)
-            # a framing verb whose complement is itself an event ("pledged to deliver")
-            frames = any(c.dep_ in ("xcomp", "ccomp") and c.i in event_verbs
-                         for c in tok.children)
-            for untargeted in (False, not frames):
-                drafts = self.first_drafts(mentions, matches, agents, status, tok, untargeted)
-                if drafts:
-                    found += drafts
-                    obj = self.object_of(tok)
-                    if obj is not None:
-                        used_nouns.add(obj.i)
-                    break
+            drafts = self.first_drafts(mentions, matches, agents, status, tok, False)
+            if drafts:
+                found += drafts
+                coded.add(tok.i)
+                obj = self.object_of(tok)
+                if obj is not None:
+                    used_nouns.add(obj.i)
+            else:
+                pending.append((tok, matches, agents, status))
+        for tok, matches, agents, status in pending:
+            # a framing verb whose complement was coded ("pledged to deliver X to Y") adds
+            # nothing by itself
+            if any(c.dep_ in ("xcomp", "ccomp") and c.i in coded for c in tok.children):
+                continue
+            found += self.first_drafts(mentions, matches, agents, status, tok, True)
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN") or tok.i in used_nouns:
                 continue
@@ -502,7 +533,10 @@ class Coder:
                     sources = self.agent_tokens(governor)
                 base = 0.5 + 0.04 * pattern.specificity
                 reciprocal = "between" in pattern.preps or "among" in pattern.preps
+                code = lookup(pattern.code)
+                untargeted = bool(code.plover_type) and not code.requires_recipient
                 drafts = self.drafts(mentions, sources, targets, pattern.code, status, base, tok,
+                                     untargeted=untargeted and len(sources) > 1,
                                      reciprocal=reciprocal)
                 if drafts:
                     found += drafts

@@ -965,9 +965,9 @@ def add_read_routes(app: FastAPI, backend: Backend) -> None:
         from .parse import nlp
 
         phrase = " ".join(q.split())
-        if not phrase or not any(ch.isalnum() for ch in phrase):
-            raise bad_request("q must contain a name or phrase")
         when = when or dt.date.today()
+        if not any(ch.isalpha() for ch in phrase):  # no word in it: nothing to resolve
+            return {"phrase": phrase, "date": when, "head": "", "actors": [], "hits": []}
         res = resolve_phrase(backend.kb(), nlp(), phrase, when)
         return {"phrase": phrase, "date": when, "head": res.head,
                 "actors": [dataclasses.asdict(a) for a in res.actors],
@@ -1016,8 +1016,8 @@ def add_view_routes(app: FastAPI, backend: Backend) -> None:
         if since and until and since > until:
             raise bad_request(f"since ({since}) is after until ({until})")
         a, b = (actor or "").upper(), (partner or "").upper()
-        if b and not a:
-            raise bad_request("partner needs actor")
+        if b and not a:  # one side of the dyad named: it is the actor
+            a, b = b, ""
         sql = (f"SELECT * FROM ({relations_sql(PERIOD_SQL[period], level)}) r "
                "WHERE (?::DATE IS NULL OR r.period >= date_trunc(?, ?::DATE)) "
                "AND (?::DATE IS NULL OR r.period <= ?::DATE) "
