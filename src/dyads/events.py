@@ -44,6 +44,7 @@ class ModalityRules:
     nominal_time_preps: frozenset[str]
     logophoric_pronouns: frozenset[str]
     addressee_roots: frozenset[str]
+    deontic_aux: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,10 @@ def is_discarded(text: str) -> bool:
 def modality_rules() -> ModalityRules:
     data = load_yaml("modality.yaml")
     sets = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
-    return ModalityRules(intent_codes={str(k): str(v) for k, v in data["intent_codes"].items()},
+    maps = ("intent_codes", "deontic_aux")
+    return ModalityRules(**{k: {str(a): str(b) for a, b in data[k].items()} for k in maps},
                          **{k: sets.get(k, frozenset())
-                            for k in ModalityRules.__dataclass_fields__ if k != "intent_codes"})
+                            for k in ModalityRules.__dataclass_fields__ if k not in maps})
 
 
 @dataclass
@@ -221,6 +223,8 @@ class Coder:
                     return [speaker]  # "Switzerland said it had expelled ..."
             return [subj]
         gov = verb.head
+        if verb.dep_ == "xcomp" and gov.pos_ == "ADJ" and gov.head is not gov:
+            return self.agent_tokens(gov.head)  # "Syria is willing to withdraw"
         if verb.dep_ == "xcomp":
             objects = [c for c in gov.children if c.dep_ == "dobj"]
             return objects or self.agent_tokens(gov)  # object control: "urged Russia to leave"
@@ -457,6 +461,28 @@ class Coder:
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
 
+    def deontic_demands(self, sent: Span, mentions: SentenceMentions,
+                        quoted: list[tuple[int, int]]) -> list[Draft]:
+        """"Russia said Sudan must return the helicopter": the speaker demands (CAMEO 10, or
+        appeals, 02, with "should") of the clause's subject."""
+        found: list[Draft] = []
+        for verb in sent:
+            if verb.dep_ not in ("ccomp", "parataxis") or \
+                    verb.head.lemma_.lower() not in self.rules.speech_verbs:
+                continue
+            modal = next((c.lower_ for c in verb.children if c.dep_ == "aux"
+                          and c.lower_ in self.rules.deontic_aux), "")
+            if not modal or self.status(verb.head).modality == SKIP:
+                continue
+            speaker = self.subject_of(verb.head)
+            addressee = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if speaker is None or not addressee:
+                continue
+            code = self.rules.deontic_aux[modal]
+            found += self.drafts(mentions, [speaker], addressee, code, Status("asserted"), 0.6,
+                                 verb.head)
+        return found
+
     @staticmethod
     def may_lack_target(pattern: VerbPattern) -> bool:
         """PLOVER acts that need no recipient; bare statements (CAMEO 01) are never coded."""
@@ -488,6 +514,7 @@ class Coder:
         used_nouns: set[int] = set()
         event_verbs = {t.i for t in sent if t.pos_ in ("VERB", "AUX") and t.lemma_ != "be"
                        and self.lex.verb_patterns(self.lemma_of(t))}
+        found += self.deontic_demands(sent, mentions, quoted)
         pending = []
         coded: set[int] = set()
         for tok in sent:

@@ -113,8 +113,9 @@ function articleLink(ev) {
 }
 
 async function route() {
+  if (location.hash && !location.hash.startsWith("#/")) return; // an in-page anchor
   const {view, arg, params} = parseHash();
-  const changedView = view !== state.view;
+  const changedView = state.view !== "" && view !== state.view;
   Object.assign(state, {view, arg, params});
   const render = VIEWS[view];
   for (const a of document.querySelectorAll(".top nav a")) {
@@ -135,11 +136,9 @@ async function route() {
   } catch (err) {
     show(h("h1", {}, "Something went wrong"), errorBox(err));
   }
-  if (changedView) {
-    const title = main().querySelector("h1");
-    document.title = `${title ? title.textContent : view} · dyads`;
-    main().focus({preventScroll: true});
-  }
+  const title = main().querySelector("h1");
+  document.title = `${title ? title.textContent : view} · dyads`;
+  if (changedView) main().focus({preventScroll: true});
 }
 
 /* ---------------------------------------------------------------- the filter form */
@@ -181,9 +180,9 @@ function setupForm() {
     event.preventDefault();
     const bad = [...form.elements].find((el) => el.willValidate && !el.checkValidity());
     if (bad) {
-      const label = bad.closest("label");
+      const label = bad.labels && bad.labels[0] ? bad.labels[0].textContent.trim() : bad.name;
       document.getElementById("form-error").textContent =
-        `${label ? label.firstChild.textContent.trim() : bad.name}: ${bad.title || bad.validationMessage}`;
+        `${label}: ${bad.title || bad.validationMessage}`;
       bad.focus();
       return;
     }
@@ -298,9 +297,11 @@ function pager(view, params, page, noun) {
 }
 
 function select(label, name, options, value, onchange) {
-  return h("label", {}, label, h("select", {name, onchange: (e) => onchange(e.target.value)},
-    options.map(([v, text]) => h("option", {value: v, selected: String(v) === String(value)},
-      text))));
+  const id = `${name}-select`;
+  return h("span", {}, h("label", {for: id}, label), h("select", {id, name,
+    onchange: (e) => onchange(e.target.value)},
+  options.map(([v, text]) => h("option", {value: v, selected: String(v) === String(value)},
+    text))));
 }
 
 /* ---------------------------------------------------------------- events view */
@@ -939,6 +940,10 @@ async function loadMeta() {
 
 document.addEventListener("DOMContentLoaded", async () => {
   setupForm();
+  document.querySelector(".skip").addEventListener("click", (event) => {
+    event.preventDefault(); // the hash holds the view: move the focus without touching it
+    main().focus();
+  });
   window.addEventListener("hashchange", route);
   await loadMeta();
   await route();
