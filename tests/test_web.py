@@ -47,10 +47,15 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, site):
+def problems() -> list[str]:
+    """Script errors, failed loads and requests to anywhere but the server, seen by `page`."""
+    return []
+
+
+@pytest.fixture
+def page(browser, site, problems):
     context = browser.new_context(viewport=LAPTOP, base_url=site)
     page = context.new_page()
-    problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("requestfailed", lambda req: problems.append(f"failed: {req.url}"))
@@ -128,12 +133,14 @@ def test_article_view_greys_dropped_paragraphs_with_reasons(page, api):
     highlighted = " ".join(marks.all_inner_texts())
     assert all(e["evidence"] in highlighted or e["evidence"].split("\n")[0] in highlighted
                for e in art["events"])
+    shot(page, "article")
     if len(art["events"]) > 1:
         other = art["events"][-1]
         page.locator(f'.event-list button[data-event="{other["event_id"]}"]').click()
         sync_api.expect(page.locator(".article-text mark.ev.current").first).to_contain_text(
             other["evidence"][:40])
-    shot(page, "article")
+        sync_api.expect(page.locator(".article-text mark.ev.current").first).to_be_in_viewport()
+        assert f"event={other['event_id']}" in page.url
 
 
 def test_keyboard_only(page, api):
@@ -179,11 +186,13 @@ def test_network_and_dyad_timeline(page, api):
     sync_api.expect(page.locator(".article-text mark.ev.current")).to_have_count(1)
 
 
-def test_errors_are_shown_with_the_reason(page):
+def test_errors_are_shown_with_the_reason(page, problems):
     page.goto("/#/events?since=2025-01-01&until=2024-01-01")
-    sync_api.expect(page.get_by_role("alert").first).to_contain_text("after")
+    sync_api.expect(page.locator("main [role=alert]")).to_contain_text("400: since")
     page.goto("/#/article/doesnotexist")
-    sync_api.expect(page.get_by_role("alert").first).to_contain_text("no article")
+    sync_api.expect(page.locator("main [role=alert]")).to_contain_text("404: no article")
+    assert len(problems) == 2 and all("status of 40" in p for p in problems)
+    problems.clear()  # the browser logs the two refused requests: they were the point
     page.goto("/#/events")
     page.get_by_label("CAMEO code").fill("abc")
     page.get_by_role("button", name="Apply").click()

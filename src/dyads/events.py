@@ -352,8 +352,8 @@ class Coder:
             if p.xcomp and not p.objs:
                 found.append((p, [obj] if obj is not None else self.complement_objects(verb)))
                 continue
-            if p.objs:
-                found.append((p, []))
+            if p.objs:  # "expelled two Estonian diplomats": the object may be the target
+                found.append((p, [obj] if obj is not None else []))
                 continue
             if obj is None and p.code[:2] in self.rules.addressee_roots:
                 found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
@@ -451,7 +451,7 @@ class Coder:
         if reciprocal and not sources and len(targets) > 1:
             sources = targets
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
-        if not pairs and untargeted and not target_toks:
+        if not pairs and untargeted and not any(self.could_be_actor(t) for t in target_toks):
             factor *= 0.75
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
@@ -489,6 +489,11 @@ class Coder:
         code = lookup(pattern.code)
         return bool(code.plover_type) and (not pattern.needs_target
                                            or not code.requires_recipient)
+
+    def could_be_actor(self, tok: Token) -> bool:
+        """A target we failed to resolve but that names someone ("us", "Mr Smith")."""
+        return tok.pos_ in ("PRON", "PROPN") or (self.mentions is not None
+                                                  and tok.i in self.mentions.hit_at)
 
     def first_drafts(self, mentions: SentenceMentions, matches, agents: list[Token],
                      status: Status, verb: Token, untargeted: bool) -> list[Draft]:
