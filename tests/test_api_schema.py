@@ -9,9 +9,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from test_server import TOKEN, LiveServer, copy_db, demo_lexicon
 
 from dyads.server import create_app
+from test_server import TOKEN, LiveServer, copy_db, demo_lexicon
 
 OPERATIONS = [
     ("GET", "/api"), ("GET", "/api/events"), ("GET", "/api/events.csv"),

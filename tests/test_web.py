@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_server import LiveServer, copy_db
 
 from dyads.server import create_app
+from test_server import LiveServer, copy_db
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -172,7 +172,7 @@ def test_network_and_dyad_timeline(page, api):
     sync_api.expect(nodes).to_have_count(len(net["nodes"]))
     sync_api.expect(page.locator("svg a.edge")).to_have_count(len(net["edges"]))
     for box in (nodes.nth(i).bounding_box() for i in range(nodes.count())):
-        assert box and 0 <= box["x"] and box["x"] + box["width"] <= LAPTOP["width"]
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= LAPTOP["width"]
     shot(page, "network")
 
     page.locator('svg a.edge[aria-label^="ARM → RUS"]').focus()

@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-MIN_POPULATION = 150_000
+MIN_POPULATION = 100_000
 LATIN_NAME = re.compile(r"^[A-Z][A-Za-z'’\- ]{2,30}$")
 
 

@@ -163,6 +163,7 @@ class KnowledgeBase:
         self.index: dict[str, list[Entry]] = defaultdict(list)
         self.cased: dict[str, list[Entry]] = defaultdict(list)
         self.first_tokens: set[str] = set()
+        self.ambiguous_places: set[str] = set()
         self.load(
             countries=load_optional("countries.yaml") or [],
             igos=load_optional("igos.yaml") or [],
@@ -190,7 +191,7 @@ class KnowledgeBase:
             countries = {c for _, c in options}
             if len(countries) > 1 and options[1][0] * 5 > options[0][0]:
                 continue
-            if self.known_name(name):
+            if self.known_name(name) or name in self.ambiguous_places:
                 continue
             self.add_name(name, Entry("city", options[0][1], name))
 
@@ -249,6 +250,7 @@ class KnowledgeBase:
                           ("legislature_names", "legislature"), ("subnational_names", "country")):
             for name in c.get(key) or []:
                 if name in (c.get("ambiguous_capitals") or []):
+                    self.ambiguous_places.add(name)  # "Brussels" is the EU more often
                     continue
                 self.add_name(name, Entry(kind, code, c.get("name", code)))
                 if str(name).lower().startswith("the "):
@@ -390,7 +392,7 @@ class KnowledgeBase:
             if not folded[j] and j > i and not cased[j]:
                 continue
             entries = self.index.get(key, []) + self.cased.get(ckey, [])
-            if entries and lowered[i]:
+            if entries and all(lowered[i:j + 1]):
                 # "turkey", "polish", "china" in lower case are words, not names
                 entries = [e for e in entries if e.kind in ("agent", "not_actor")]
             if entries:

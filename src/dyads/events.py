@@ -116,8 +116,7 @@ class Coder:
     # ---- modality -------------------------------------------------------------------------
     def negated(self, tok: Token) -> bool:
         for child in tok.children:
-            if child.dep_ in SUBJECTS and any(g.dep_ == "preconj" and g.lower_ == "neither"
-                                              for g in child.children):
+            if child.dep_ in SUBJECTS and any(g.lower_ == "neither" for g in child.children):
                 return True  # "Neither Washington nor Brussels has sanctioned Baku"
             if child.dep_ == "neg" or (child.dep_ in ("advmod", "preconj", "det")
                                        and child.lower_ in self.rules.negators):
@@ -358,6 +357,9 @@ class Coder:
             if obj is None and p.code[:2] in self.rules.addressee_roots:
                 found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
                 continue
+            if obj is None and verb.lemma_.lower() in self.rules.blocking_governors:
+                found.append((p, self.complement_objects(verb)))  # "refused to meet X"
+                continue
             found.append((p, [obj] if obj is not None else []))
         return found
 
@@ -431,8 +433,8 @@ class Coder:
 
     def drafts(self, mentions: SentenceMentions, source_toks: list[Token],
                target_toks: list[Token], code: str, status: Status, base: float,
-               trigger: Token, untargeted: bool = False, reciprocal: bool = False
-               ) -> list[Draft]:
+               trigger: Token, untargeted: bool = False, reciprocal: bool = False,
+               reciprocal_only: bool = False) -> list[Draft]:
         """Events for every source-target pair.
 
         With `untargeted` (the last resort, for acts that need no recipient) and no target
@@ -453,9 +455,10 @@ class Coder:
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
         if not pairs and untargeted and not any(self.could_be_actor(t) for t in target_toks):
             factor *= 0.75
+            sources = [s for s in sources if s.certainty > 0.5]  # not from context alone
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
-            else:
+            elif not reciprocal_only:
                 pairs = [(s, NO_ACTOR) for s in sources]
         return [Draft(s, t, final, status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
@@ -491,9 +494,12 @@ class Coder:
                                            or not code.requires_recipient)
 
     def could_be_actor(self, tok: Token) -> bool:
-        """A target we failed to resolve but that names someone ("us", "Mr Smith")."""
-        return tok.pos_ in ("PRON", "PROPN") or (self.mentions is not None
-                                                  and tok.i in self.mentions.hit_at)
+        """A target we failed to resolve but that names someone ("us", "Mr Smith", "its
+        territory", "the port of Odesa")."""
+        if self.mentions is None:
+            return tok.pos_ in ("PRON", "PROPN")
+        return any(t.pos_ in ("PRON", "PROPN") or t.i in self.mentions.hit_at
+                   for t in self.mentions.phrase_tokens(tok))
 
     def first_drafts(self, mentions: SentenceMentions, matches, agents: list[Token],
                      status: Status, verb: Token, untargeted: bool) -> list[Draft]:
@@ -568,8 +574,8 @@ class Coder:
                 code = lookup(pattern.code)
                 untargeted = bool(code.plover_type) and not code.requires_recipient
                 drafts = self.drafts(mentions, sources, targets, pattern.code, status, base, tok,
-                                     untargeted=untargeted and len(sources) > 1,
-                                     reciprocal=reciprocal)
+                                     untargeted=untargeted, reciprocal=reciprocal,
+                                     reciprocal_only=True)
                 if drafts:
                     found += drafts
                     break

@@ -22,7 +22,8 @@ KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intellige
 PRONOUNS = {"PRON"}
 OF = frozenset({"of"})
 # Prepositions that place a group somewhere: "Muslim leaders in France", "protesters from Gaza".
-PLACE = frozenset({"of", "in", "from", "near", "outside", "around"})
+PLACE = frozenset({"of", "in", "from", "near", "outside", "around", "inside", "across",
+                   "within"})
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,9 @@ class Pipeline:
 
     def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
         """Code articles in batches; results come back in input order."""
+        if self.n_process > 1:
+            yield from self.code_stream(articles)
+            return
         batch: list[Article] = []
         for article in articles:
             batch.append(article)
@@ -71,6 +75,30 @@ class Pipeline:
                 batch = []
         if batch:
             yield from self.code_batch(batch)
+
+    def code_stream(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
+        """Every paragraph through ONE nlp.pipe call, so that n_process > 1 starts its worker
+        processes once per stream rather than once per batch; results in input order."""
+        waiting: deque[tuple[int, CodedArticle, list]] = deque()
+
+        def texts():
+            for seq, article in enumerate(articles):
+                result = CodedArticle(article, clean(article))
+                waiting.append((seq, result, []))
+                for text, (_, para) in self.texts_to_parse(article, result.paragraphs):
+                    yield text, (seq, para)
+
+        def finish(result: CodedArticle, parsed: list) -> CodedArticle:
+            result.events = self.code_article(result.article, parsed)
+            return result
+
+        for doc, (seq, para) in self.nlp.pipe(texts(), as_tuples=True, batch_size=256,
+                                              n_process=self.n_process):
+            while waiting[0][0] < seq:  # docs come back in order: earlier articles are done
+                yield finish(*waiting.popleft()[1:])
+            waiting[0][2].append((doc, para))
+        while waiting:
+            yield finish(*waiting.popleft()[1:])
 
     def code_batch(self, articles: list[Article]) -> list[CodedArticle]:
         results = {a.article_id: CodedArticle(a, clean(a)) for a in articles}

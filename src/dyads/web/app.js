@@ -60,6 +60,10 @@ function show(...nodes) {
   el.removeAttribute("aria-busy");
 }
 
+function capital(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : "";
+}
+
 function fmt(n, digits = 1) {
   if (n === null || n === undefined) return "–";
   return Number(n).toFixed(digits).replace("-", "−");
@@ -252,7 +256,7 @@ function eventRow(ev) {
   const row = h("tr", {"data-event": ev.event_id},
     h("td", {class: "date"}, ev.date || "undated"),
     actorCell(ev.source_code, ev.source_name),
-    h("td", {}, quadTag(ev), ev.cameo_name || "", badges,
+    h("td", {}, quadTag(ev), capital(ev.cameo_name), badges,
       ev.plover_type ? h("span", {class: "sub"}, ev.plover_type.toLowerCase()) : null),
     actorCell(ev.target_code, ev.target_name),
     h("td", {class: "evidence"}, h("a", {href, class: "clamp",
@@ -765,8 +769,8 @@ VIEWS.article = async (articleId, params) => {
   const list = events.map((ev) => h("li", {}, h("button", {type: "button",
     "data-event": ev.event_id, "aria-pressed": "false",
     onclick: () => selectEvent(ev.event_id, true)},
-  h("span", {class: "dyad"}, quadTag(ev), `${ev.source_code} → ${ev.target_code}`),
-  h("span", {class: "sub"}, `${ev.cameo_name}${ev.modality !== "asserted" ?
+  h("span", {class: "dyad"}, quadTag(ev), `${ev.source_code || "—"} → ${ev.target_code || "—"}`),
+  h("span", {class: "sub"}, `${capital(ev.cameo_name)}${ev.modality !== "asserted" ?
     ` · ${ev.modality}` : ""} · confidence ${fmt(ev.confidence, 2)}`))));
   const side = h("aside", {class: "side", "aria-label": "events of this article"},
     h("h2", {}, `${events.length} event${events.length === 1 ? "" : "s"} in this article`),
