@@ -81,7 +81,7 @@ def test_filter_events_click_one_and_see_its_sentence(page, api):
     everything = api("/api/events")["total"]
     sync_api.expect(page.get_by_role("status").first).to_have_text(f"{everything} events match")
 
-    page.get_by_label("Actor").fill("ARM")
+    page.get_by_label("Actor", exact=True).fill("ARM")
     page.get_by_label("Verbal conflict").check()
     page.get_by_label("Material conflict").check()
     page.get_by_role("button", name="Apply").click()
@@ -107,7 +107,7 @@ def test_filter_events_click_one_and_see_its_sentence(page, api):
     sync_api.expect(current).to_be_in_viewport()
     assert page.get_by_role("button", pressed=True).inner_text().startswith(first["cameo_code"])
     page.go_back()
-    sync_api.expect(page.get_by_label("Actor")).to_have_value("ARM")
+    sync_api.expect(page.get_by_label("Actor", exact=True)).to_have_value("ARM")
 
 
 def test_article_view_greys_dropped_paragraphs_with_reasons(page, api):

@@ -105,6 +105,7 @@ class Draft:
     speaker: str
     confidence: float
     trigger: int  # token index of the verb or noun
+    plover: tuple[str, str] = ("", "")  # override of the CAMEO code's PLOVER type and mode
 
 
 class Coder:
@@ -372,7 +373,7 @@ class Coder:
         patterns = self.lex.nominal_patterns(noun.lemma_.lower()) or \
             self.lex.nominal_patterns(noun.lower_)
         preps = self.prep_objects(noun)
-        found = []
+        found, fallback = [], []
         for p in patterns:
             if p.modifiers and not any(self.matches_phrase_modifier(noun, m) for m in p.modifiers):
                 continue
@@ -389,9 +390,10 @@ class Coder:
                 continue
             chosen = [t for prep in p.preps for t in preps.get(prep, [])]
             if p.preps and not chosen:
+                fallback.append((p, []))  # "renewed negotiations": no partner named here
                 continue
             found.append((p, chosen))
-        return found
+        return found + fallback
 
     @staticmethod
     def matches_phrase_modifier(noun: Token, phrase: Phrase) -> bool:
@@ -508,10 +510,13 @@ class Coder:
             if untargeted and not self.may_lack_target(pattern):
                 continue
             sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
-            base = 0.6 + 0.04 * pattern.specificity
+            base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted)
             if drafts:
+                if pattern.plover[0] and drafts[0].code == pattern.code:
+                    for d in drafts:
+                        d.plover = pattern.plover
                 return drafts
         return []
 
@@ -567,8 +572,9 @@ class Coder:
                 target_ids = {t.i for t in targets}
                 sources = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod")
                            and c.i not in target_ids]
-                if not sources and governor is not None and tok.dep_ in ("dobj", "attr"):
-                    sources = self.agent_tokens(governor)
+                if governor is not None and tok.dep_ in ("dobj", "attr") and not any(
+                        a.country for a in self.actors(mentions, sources)):
+                    sources = self.agent_tokens(governor)  # "Israel mounted its invasion of"
                 base = 0.5 + 0.04 * pattern.specificity
                 reciprocal = "between" in pattern.preps or "among" in pattern.preps
                 code = lookup(pattern.code)
@@ -595,6 +601,11 @@ class Coder:
             return head.lemma_.lower() in self.rules.nominal_hosts or (
                 noun.dep_ == "nsubj" and head.lemma_ == "be") or headline
         return headline and noun.dep_ in ("appos", "conj", "compound")
+
+
+def clause_weight(verb: Token) -> float:
+    """Acts in relative and adverbial clauses are background to the sentence's main act."""
+    return 0.9 if verb.dep_ in ("relcl", "acl", "advcl") else 1.0
 
 
 def plausible_pair(source: Actor, target: Actor) -> bool:

@@ -48,6 +48,14 @@ def complements(value: object) -> tuple[tuple[str, tuple[Phrase, ...]], ...]:
     return tuple((str(prep).lower(), phrases(items)) for prep, items in value.items())
 
 
+def plover_override(value: object) -> tuple[str, str]:
+    """"RETREAT/resign" → ("RETREAT", "resign")."""
+    if not value:
+        return ("", "")
+    kind, _, mode = str(value).partition("/")
+    return (kind.upper(), mode)
+
+
 def phrase_bonus(items: tuple[Phrase, ...]) -> int:
     return 1 if any(p.modifiers for p in items) else 0
 
@@ -63,6 +71,7 @@ class VerbPattern:
     xcomp: frozenset[str] = frozenset()
     reverse: bool = False
     needs_target: bool = True
+    plover: tuple[str, str] = ("", "")  # a PLOVER type/mode that overrides the CAMEO mapping
 
     @property
     def specificity(self) -> int:
@@ -98,7 +107,8 @@ class Lexicon:
             pattern = VerbPattern(str(v["verb"]).lower(), code, str(v.get("particle") or ""),
                                   phrases(v.get("obj")), as_set(v.get("prep")),
                                   complements(v.get("comp")), as_set(v.get("xcomp")),
-                                  bool(v.get("reverse")), v.get("target") != "none")
+                                  bool(v.get("reverse")), v.get("target") != "none",
+                                  plover_override(v.get("plover")))
             self.verbs[pattern.verb].append(pattern)
         for n in nominals:
             code = str(n["code"])

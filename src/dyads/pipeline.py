@@ -137,7 +137,9 @@ class Pipeline:
             source_sector=d.source.sector, source_name=d.source.name,
             target_code=d.target.code, target_country=d.target.country,
             target_sector=d.target.sector, target_name=d.target.name,
-            cameo_code=code.code, cameo_root=code.root, plover_type=code.plover_type,
-            plover_mode=code.plover_mode, quad_class=code.quad_class, goldstein=code.goldstein,
+            cameo_code=code.code, cameo_root=code.root,
+            plover_type=d.plover[0] or code.plover_type,
+            plover_mode=d.plover[1] if d.plover[0] else code.plover_mode,
+            quad_class=code.quad_class, goldstein=code.goldstein,
             modality=d.modality, speaker=d.speaker, confidence=d.confidence,
             evidence=article.text[start:end], sentence_start=start, sentence_end=end)

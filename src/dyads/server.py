@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -401,6 +401,17 @@ class Backend:
     def cursor(self):
         with self.cursor_lock:
             return self.store.con.cursor()
+
+    @contextmanager
+    def writer(self) -> Iterator[Store]:
+        """A Store writing through its own cursor, so that readers never share its connection
+        (callers hold `write_lock`)."""
+        store = object.__new__(Store)
+        store.path, store.con = str(self.path), self.cursor()
+        try:
+            yield store
+        finally:
+            store.con.close()
 
     def rows(self, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
         cur = self.cursor()
@@ -1157,14 +1168,14 @@ def add_write_routes(app: FastAPI, backend: Backend) -> None:
         """Code a new article (text, or a whole HTML page) and store it; returns its events.
         Posting the same text again changes nothing and returns 200 with the stored result."""
         article = article_from(body)
-        with backend.write_lock:
-            created = not backend.store.known_ids([article.article_id])
+        with backend.write_lock, backend.writer() as store:
+            created = not store.known_ids([article.article_id])
             if created:
                 from .stories import rebuild_stories
 
                 coded = list(backend.pipeline().code([article]))
-                backend.store.write(coded)
-                rebuild_stories(backend.store.con)
+                store.write(coded)
+                rebuild_stories(store.con)
         found = article_detail(backend, article.article_id)
         if found is None:  # pragma: no cover - written above under the lock
             raise HTTPException(500, "the article was not stored")
