@@ -45,6 +45,7 @@ class ModalityRules:
     logophoric_pronouns: frozenset[str]
     addressee_roots: frozenset[str]
     deontic_aux: dict[str, str]
+    repression: dict
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,13 @@ def modality_rules() -> ModalityRules:
     data = load_yaml("modality.yaml")
     sets = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
     maps = ("intent_codes", "deontic_aux")
+    rep = data["repression"]
+    repression = {"roots": set(rep["roots"]), "by": set(rep["by"]),
+                  "against": set(rep["against"]), "code": str(rep["code"])}
     return ModalityRules(**{k: {str(a): str(b) for a, b in data[k].items()} for k in maps},
-                         **{k: sets.get(k, frozenset())
-                            for k in ModalityRules.__dataclass_fields__ if k not in maps})
+                         repression=repression,
+                         **{k: sets.get(k, frozenset()) for k in ModalityRules.__dataclass_fields__
+                            if k not in maps and k != "repression"})
 
 
 @dataclass
@@ -455,16 +460,26 @@ class Coder:
         if reciprocal and not sources and len(targets) > 1:
             sources = targets
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
-        if not pairs and untargeted and not any(self.could_be_actor(t) for t in target_toks):
+        if not pairs and untargeted:
             factor *= 0.75
             sources = [s for s in sources if s.certainty > 0.5]  # not from context alone
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
+                # "Czechia and Albania upgraded their ties": each acts towards the other
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
-            elif not reciprocal_only:
+            elif not reciprocal_only and not any(self.could_be_actor(t) for t in target_toks):
                 pairs = [(s, NO_ACTOR) for s in sources]
-        return [Draft(s, t, final, status.modality, speaker,
+        return [Draft(s, t, self.recode(final, s, t), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
+
+    def recode(self, code: str, source: Actor, target: Actor) -> str:
+        """CAMEO's usage notes: force used by a state's police or soldiers on its own
+        civilians or protesters is violent repression (175), not armed conflict."""
+        rule = self.rules.repression
+        if (code[:2] in rule["roots"] and source.country and source.country == target.country
+                and source.sector in rule["by"] and target.sector in rule["against"]):
+            return rule["code"]
+        return code
 
     def deontic_demands(self, sent: Span, mentions: SentenceMentions,
                         quoted: list[tuple[int, int]]) -> list[Draft]:

@@ -119,7 +119,7 @@ class SentenceMentions:
         if not any(h.of_kind("person", "surname", "org", *COUNTRY_KINDS) for h in hits):
             # "Muslim leaders in France", "targets in Syria": a place gives the country
             placed = [h for h in self.hits_in(self.phrase_tokens(head, PLACE))
-                      if h not in hits and h.of_kind(*COUNTRY_KINDS)]
+                      if h not in hits and h.of_kind("org", *COUNTRY_KINDS)]
             hits = hits + placed[:1]
         if not hits:
             return []
