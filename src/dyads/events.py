@@ -459,6 +459,7 @@ class Coder:
         factor = {"asserted": 1.0, "reported": 0.9, "intended": 0.85}[status.modality]
         if reciprocal and not sources and len(targets) > 1:
             sources = targets
+        sources, targets = self.police_country(sources, targets, mentions, target_toks)
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
         if not pairs and untargeted:
             factor *= 0.75
@@ -471,6 +472,20 @@ class Coder:
         return [Draft(s, t, self.recode(final, s, t), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
+
+    def police_country(self, sources: list[Actor], targets: list[Actor],
+                       mentions: SentenceMentions, target_toks: list[Token]
+                       ) -> tuple[list[Actor], list[Actor]]:
+        """Police act at home: "Egyptian police dispersed demonstrators" → Egyptian
+        demonstrators. A country-less civilian target of a state's police takes its country."""
+        police = [s for s in sources if s.sector == "COP" and s.country]
+        if not police or targets:
+            return sources, targets
+        home = police[0].country
+        placed = [Actor(f"{home}{a.sector}", home, a.sector, a.name, a.certainty * 0.8)
+                  for a in self.actors(mentions, target_toks)
+                  if not a.country and a.sector in self.rules.repression["against"]]
+        return sources, placed
 
     def recode(self, code: str, source: Actor, target: Actor) -> str:
         """CAMEO's usage notes: force used by a state's police or soldiers on its own
