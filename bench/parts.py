@@ -1,6 +1,7 @@
 """One benchmark measurement per process, so that peak memory is the measurement's own.
 
-python bench/parts.py PART CORPUS N  → prints one JSON line.
+python bench/parts.py PART CORPUS N [N_PROCESS_OR_WORKERS]  → prints one JSON line.
+PART: bare (spaCy parse+NER), dyads (end to end), ray (the Ray engine), kb (actor lookup).
 """
 
 from __future__ import annotations
@@ -115,6 +116,42 @@ def kb_lookup(articles, target: int = 100_000) -> dict:
     return {"seconds": seconds, "mentions": done, "resolved": resolved}
 
 
+def ray_engine(articles, workers: int) -> dict:
+    """The Ray engine on a local cluster of all cores, with `workers` coding actors.
+
+    Cluster start is timed apart; the coding time includes starting the actors (each loads
+    the model), so `startup_s` (until the first results come back) and the steady rate
+    after it are reported too.
+    """
+    import logging
+    import os
+
+    import ray
+    import sklearn.feature_extraction.text  # noqa: F401 - as in `dyads`: an import, not work
+
+    from dyads.engine_ray import code_items
+    from dyads.store import Store
+
+    start = time.perf_counter()
+    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
+             logging_level=logging.WARNING)
+    init_s = time.perf_counter() - start
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "bench.duckdb")
+            counts = code_items(articles, store, workers=workers)
+            store.close()
+    finally:
+        ray.shutdown()
+    arrivals = counts.arrivals
+    first_t, first_n = arrivals[0]
+    last_t = arrivals[-1][0]
+    steady = (sum(n for _, n in arrivals) - first_n) / (last_t - first_t) if last_t > first_t \
+        else 0.0
+    return {"seconds": counts.seconds, "init_seconds": init_s, "startup_seconds": first_t,
+            "steady_articles_per_s": steady, "events": counts.events, "coded": counts.new}
+
+
 def main() -> None:
     part, corpus, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     n_process = int(sys.argv[4]) if len(sys.argv) > 4 else 1
@@ -125,6 +162,8 @@ def main() -> None:
         result |= bare(articles, n_process)
     elif part == "dyads":
         result |= dyads(articles, n_process)
+    elif part == "ray":
+        result |= ray_engine(articles, n_process)
     elif part == "kb":
         result |= kb_lookup(articles)
     else:

@@ -102,6 +102,8 @@ class Counts:
     events: int = 0
     stories: int | None = None
     seconds: float = 0.0
+    # (seconds since start, articles) for each result batch: shows startup and steady rate
+    arrivals: list[tuple[float, int]] = dataclasses.field(default_factory=list)
 
 
 def shards(items: Iterable[Article | Reject], size: int,
@@ -151,7 +153,8 @@ def quiet_ray_data() -> None:
 
 
 def map_shard(articles: list[Article], folder: Path, workers: int, actors: Sequence[str],
-              lexicons: Sequence[str], batch_size: int = BATCH_SIZE) -> dict[str, Path]:
+              lexicons: Sequence[str], batch_size: int = BATCH_SIZE,
+              on_batch=None) -> dict[str, Path]:
     """Code one shard on the cluster; the results land as three Parquet files in `folder`."""
     import ray.data
 
@@ -176,6 +179,8 @@ def map_shard(articles: list[Article], folder: Path, workers: int, actors: Seque
     try:
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             writers["articles"].write_table(batch.select(article_cols))
+            if on_batch is not None:
+                on_batch(batch.num_rows)
             for name in ("paragraphs", "events"):
                 flat = batch.column(name).combine_chunks().flatten()
                 writers[name].write_table(pa.Table.from_struct_array(flat))
@@ -230,6 +235,9 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
     actor_files = [str(Path(p).resolve()) for p in actors]
     lexicon_files = [str(Path(p).resolve()) for p in lexicons]
 
+    def arrived(n: int) -> None:
+        counts.arrivals.append((time.perf_counter() - started, n))
+
     def on_reject(item: Reject) -> None:
         store.reject(item)
         counts.rejected += 1
@@ -250,7 +258,7 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
             if not todo:
                 continue
             paths = map_shard(todo, Path(tmp) / f"shard-{number:05d}", workers, actor_files,
-                              lexicon_files, batch_size)
+                              lexicon_files, batch_size, on_batch=arrived)
             new, events = load_shard(store, paths)
             counts.skipped += len(todo) - new
             counts.new += new

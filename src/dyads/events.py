@@ -318,7 +318,7 @@ class Coder:
     def complement_objects(self, verb: Token) -> list[Token]:
         """"refused to meet Pashinyan": the target is the complement verb's object."""
         for comp in verb.children:
-            if comp.dep_ in ("xcomp", "ccomp"):
+            if comp.dep_ == "xcomp":
                 obj = self.object_of(comp)
                 if obj is not None:
                     return [obj]

@@ -171,8 +171,9 @@ class SentenceMentions:
             if seen or titled:
                 ref = self.pick_person(seen or titled)
                 certainty = 0.9 if seen else 0.8
-            elif len(in_office) == 1 and self.kb.surname_is_unique(hit_key(hit, tokens)):
-                # A well-known office-holder is often named by surname alone ("Putin said").
+            elif len(in_office) == 1:
+                # A well-known office-holder is often named by surname alone ("Putin said",
+                # "Aliyev" for the president, not his late father).
                 ref, certainty = in_office[0], 0.7
             elif len(set(refs)) == 1 and self.kb.surname_is_unique(hit_key(hit, tokens)):
                 ref, certainty = refs[0], 0.6  # the only person of that name we know
