@@ -54,8 +54,10 @@ def hit_key(hit: Hit, tokens: list[Token]) -> str:
 class SentenceMentions:
     """KB hits of one sentence and the actor each noun phrase stands for."""
 
-    def __init__(self, kb: KnowledgeBase, sent: Span, context: ArticleContext) -> None:
+    def __init__(self, kb: KnowledgeBase, sent: Span, context: ArticleContext,
+                 event_nouns: frozenset[str] | set[str] = frozenset()) -> None:
         self.kb, self.sent, self.context = kb, sent, context
+        self.event_nouns = event_nouns  # "remarks in Doha" is not an actor in Qatar
         offset = sent.start
         self.hit_at: dict[int, Hit] = {}
         for hit in kb.find([t.text for t in sent]):
@@ -116,7 +118,8 @@ class SentenceMentions:
         hits = self.hits_in(tokens)
         if self.names_no_actor(head):
             return []
-        if not any(h.of_kind("person", "surname", "org", *COUNTRY_KINDS) for h in hits):
+        if head.lemma_.lower() not in self.event_nouns and not any(
+                h.of_kind("person", "surname", "org", *COUNTRY_KINDS) for h in hits):
             # "Muslim leaders in France", "targets in Syria": a place gives the country
             placed = [h for h in self.hits_in(self.phrase_tokens(head, PLACE))
                       if h not in hits and h.of_kind("org", *COUNTRY_KINDS)]

@@ -47,7 +47,9 @@ class Pipeline:
     def __init__(self, actors: Iterable[Path] = (), lexicons: Iterable[Path] = (),
                  batch_size: int = 64, n_process: int = 1) -> None:
         self.kb = knowledge_base(tuple(actors))
-        self.coder = Coder(lexicon(tuple(lexicons)))
+        lex = lexicon(tuple(lexicons))
+        self.coder = Coder(lex)
+        self.event_nouns = frozenset(lex.nominals)
         self.nlp = nlp()
         self.batch_size = batch_size
         self.n_process = n_process
@@ -121,7 +123,7 @@ class Pipeline:
             if para.is_headline:
                 headline_ends = para.end
             for sent in doc.sents:
-                mentions = SentenceMentions(self.kb, sent, context)
+                mentions = SentenceMentions(self.kb, sent, context, self.event_nouns)
                 start = para.start + sent.start_char
                 end = para.start + sent.end_char
                 for draft in self.coder.code_sentence(sent, mentions, para.is_headline):

@@ -352,34 +352,59 @@ function edgeBucket(mean) {
   return EDGE_BUCKETS.findIndex((b) => value <= b.max);
 }
 
-/* A small deterministic force layout: nodes start on a circle in code order. */
-function layout(nodes, edges, width, height) {
-  const n = nodes.length;
+/* Connected components, largest first (each a list of node ids in code order). */
+function components(nodes, edges) {
+  const parent = new Map(nodes.map((n) => [n.id, n.id]));
+  const find = (x) => {
+    while (parent.get(x) !== x) { parent.set(x, parent.get(parent.get(x))); x = parent.get(x); }
+    return x;
+  };
+  for (const e of edges) parent.set(find(e.source), find(e.target));
+  const groups = new Map();
+  for (const node of nodes) {
+    const root = find(node.id);
+    if (!groups.has(root)) groups.set(root, []);
+    groups.get(root).push(node.id);
+  }
+  return [...groups.values()].sort((a, b) => b.length - a.length || (a[0] < b[0] ? -1 : 1));
+}
+
+/* A small deterministic force layout of one component inside a box. */
+function forceLayout(ids, edges, box) {
   const pos = new Map();
-  nodes.forEach((node, i) => {
-    const angle = (2 * Math.PI * i) / Math.max(n, 1);
-    pos.set(node.id, {x: width / 2 + (width / 3) * Math.cos(angle),
-      y: height / 2 + (height / 3) * Math.sin(angle)});
+  const n = ids.length;
+  const cx = box.x + box.w / 2;
+  const cy = box.y + box.h / 2;
+  if (n === 1) { pos.set(ids[0], {x: cx, y: cy}); return pos; }
+  if (n === 2) {
+    pos.set(ids[0], {x: box.x + box.w * 0.25, y: cy});
+    pos.set(ids[1], {x: box.x + box.w * 0.75, y: cy});
+    return pos;
+  }
+  ids.forEach((id, i) => {
+    const angle = (2 * Math.PI * i) / n;
+    pos.set(id, {x: cx + (box.w / 3) * Math.cos(angle), y: cy + (box.h / 3) * Math.sin(angle)});
   });
-  if (n < 3) return pos;
-  const k = Math.sqrt((width * height) / n) * 0.55;
-  let temperature = width / 8;
+  const inside = new Set(ids);
+  const links = edges.filter((e) => inside.has(e.source) && inside.has(e.target));
+  const k = Math.sqrt((box.w * box.h) / n) * 0.75;
+  let temperature = box.w / 6;
   for (let iter = 0; iter < 300; iter++) {
-    const disp = new Map(nodes.map((node) => [node.id, {x: 0, y: 0}]));
+    const disp = new Map(ids.map((id) => [id, {x: 0, y: 0}]));
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
-        const a = pos.get(nodes[i].id);
-        const b = pos.get(nodes[j].id);
+        const a = pos.get(ids[i]);
+        const b = pos.get(ids[j]);
         let dx = a.x - b.x;
         let dy = a.y - b.y;
         const dist = Math.max(Math.hypot(dx, dy), 0.01);
         const force = (k * k) / dist;
         dx /= dist; dy /= dist;
-        disp.get(nodes[i].id).x += dx * force; disp.get(nodes[i].id).y += dy * force;
-        disp.get(nodes[j].id).x -= dx * force; disp.get(nodes[j].id).y -= dy * force;
+        disp.get(ids[i]).x += dx * force; disp.get(ids[i]).y += dy * force;
+        disp.get(ids[j]).x -= dx * force; disp.get(ids[j]).y -= dy * force;
       }
     }
-    for (const e of edges) {
+    for (const e of links) {
       const a = pos.get(e.source);
       const b = pos.get(e.target);
       const dx = a.x - b.x;
@@ -389,35 +414,61 @@ function layout(nodes, edges, width, height) {
       disp.get(e.source).x -= (dx / dist) * force; disp.get(e.source).y -= (dy / dist) * force;
       disp.get(e.target).x += (dx / dist) * force; disp.get(e.target).y += (dy / dist) * force;
     }
-    for (const node of nodes) {
-      const p = pos.get(node.id);
-      const d = disp.get(node.id);
-      d.x += (width / 2 - p.x) * 0.05; // gravity keeps unconnected nodes on screen
-      d.y += (height / 2 - p.y) * 0.05;
+    for (const id of ids) {
+      const p = pos.get(id);
+      const d = disp.get(id);
       const len = Math.max(Math.hypot(d.x, d.y), 0.01);
       p.x += (d.x / len) * Math.min(len, temperature);
       p.y += (d.y / len) * Math.min(len, temperature);
     }
-    temperature *= 0.985;
+    temperature = Math.max(temperature * 0.97, 0.5);
   }
-  // fit into the drawing area
-  const xs = [...pos.values()].map((p) => p.x);
-  const ys = [...pos.values()].map((p) => p.y);
+  // stretch the result over the box, keeping its proportions
+  const xs = ids.map((id) => pos.get(id).x);
+  const ys = ids.map((id) => pos.get(id).y);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const margin = 60;
+  const scale = Math.min(box.w / Math.max(x1 - x0, 1), box.h / Math.max(y1 - y0, 1));
+  const ox = box.x + (box.w - (x1 - x0) * scale) / 2;
+  const oy = box.y + (box.h - (y1 - y0) * scale) / 2;
   for (const p of pos.values()) {
-    p.x = margin + ((p.x - x0) / Math.max(x1 - x0, 1)) * (width - 2 * margin - 60);
-    p.y = margin + ((p.y - y0) / Math.max(y1 - y0, 1)) * (height - 2 * margin);
+    p.x = ox + (p.x - x0) * scale;
+    p.y = oy + (p.y - y0) * scale;
   }
   return pos;
 }
 
+/* Components are laid out one by one and packed in rows (largest first), so that pairs that
+ * talk only to each other do not push the main cluster into a corner. Returns the positions
+ * and the height the drawing needs. */
+function layout(nodes, edges, width) {
+  const margin = {x: 34, y: 30, label: 46};
+  const pos = new Map();
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  for (const ids of components(nodes, edges)) {
+    const side = Math.max(100, 78 * Math.sqrt(ids.length));
+    const w = Math.min(width, ids.length > 6 ? side * 1.35 : side);
+    const h = Math.min(side, 560);
+    if (x > 0 && x + w > width) { x = 0; y += rowHeight; rowHeight = 0; }
+    const box = {x: x + margin.x, y: y + margin.y, w: w - 2 * margin.x - margin.label,
+      h: h - 2 * margin.y};
+    for (const [id, p] of forceLayout(ids, edges, box)) pos.set(id, p);
+    x += w;
+    rowHeight = Math.max(rowHeight, h);
+  }
+  return {pos, height: Math.max(y + rowHeight, 200)};
+}
+
 function networkSvg(data, params) {
   const width = 760;
-  const height = 520;
-  const pos = layout(data.nodes, data.edges, width, height);
+  const {pos, height} = layout(data.nodes, data.edges, width);
   const maxNode = Math.max(...data.nodes.map((n) => n.events), 1);
-  const radius = (node) => 7 + 14 * Math.sqrt(node.events / maxNode);
+  const big = data.nodes.length > 30;
+  const radius = (node) => (big ? 5 : 7) + (big ? 9 : 14) * Math.sqrt(node.events / maxNode);
+  // with many nodes only the busiest are labelled; the others name themselves on hover/focus
+  const labelled = new Set(data.nodes.slice().sort((a, b) => b.events - a.events)
+    .slice(0, big ? 30 : data.nodes.length).map((n) => n.id));
   const radii = new Map(data.nodes.map((n) => [n.id, radius(n)]));
   const maxEdge = Math.max(...data.edges.map((e) => e.events), 1);
   const defs = s("defs", {}, EDGE_BUCKETS.map((b, i) => s("marker", {
@@ -468,7 +519,8 @@ function networkSvg(data, params) {
       s("title", {}, label),
       s("circle", {cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: r.toFixed(1)}),
       s("circle", {class: "ring", cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: (r + 4).toFixed(1)}),
-      s("text", {x: (p.x + r + 4).toFixed(1), y: (p.y + 4).toFixed(1)}, node.id));
+      labelled.has(node.id) ?
+        s("text", {x: (p.x + r + 3).toFixed(1), y: (p.y + 4).toFixed(1)}, node.id) : null);
   });
   return s("svg", {viewBox: `0 0 ${width} ${height}`, class: "network-svg", role: "group",
     "aria-label": `Network of ${data.nodes.length} actors and ${data.edges.length} directed dyads`},
