@@ -21,10 +21,28 @@ CORPORA = {"reuters": SHARED / "reuters21578" / "articles.jsonl",
            "bbc": SHARED / "bbc_news" / "articles.jsonl"}
 
 
+def busy_fraction(seconds: float = 2.0) -> float | None:
+    """Share of all CPUs busy over a short window (other programs on a shared machine)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields[:8]) - idle, sum(fields[:8])
+    try:
+        busy0, total0 = sample()
+        time.sleep(seconds)
+        busy1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return round((busy1 - busy0) / max(1, total1 - total0), 2)
+
+
 def run_part(part: str, corpus: Path, n: int, n_process: int = 1) -> dict:
+    background = busy_fraction()
     out = subprocess.run([sys.executable, str(HERE / "parts.py"), part, str(corpus), str(n),
                           str(n_process)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["background_busy"] = background
+    return result
 
 
 def machine() -> dict:
@@ -44,8 +62,16 @@ def machine() -> dict:
         pass
     import spacy
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "platform": platform.platform(), "spacy": spacy.__version__}
+    info = {"cpu": cpu, "cores": os.cpu_count(), "memory": mem,
+            "python": platform.python_version(), "platform": platform.platform(),
+            "spacy": spacy.__version__}
+    try:
+        import ray
+
+        info["ray"] = ray.__version__
+    except ImportError:
+        pass
+    return info
 
 
 def rate(result: dict, key: str) -> float:
@@ -55,7 +81,8 @@ def rate(result: dict, key: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1000, help="articles per corpus")
-    parser.add_argument("--full", action="store_true", help="also code all of Reuters for memory")
+    parser.add_argument("--full", action="store_true",
+                        help="also code all of Reuters (peak memory; Ray 1 vs 2 workers)")
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     results: dict = {"command": "make bench (python bench/run.py " + " ".join(sys.argv[1:]) + ")",
@@ -70,10 +97,15 @@ def main() -> None:
             "dyads_words_per_s": rate(ours, "words"),
             "dyads_articles_per_s": rate(ours, "articles"),
             "ratio_dyads_to_bare": round(rate(ours, "words") / rate(bare, "words"), 3),
+            "ratio_cpu_time": round(bare["cpu_seconds"] / ours["cpu_seconds"], 3),
             "dyads_2proc_articles_per_s": rate(ours2, "articles"),
             "events": ours["events"], "peak_rss_mb": ours["peak_rss_mb"],
+            "background_busy": [bare["background_busy"], ours["background_busy"],
+                                ours2["background_busy"]],
         }
         print(name, results["corpora"][name], flush=True)
+    results["ray"] = ray_comparison(CORPORA["reuters"], args.articles)
+    print("ray", results["ray"], flush=True)
     kb = run_part("kb", CORPORA["reuters"], 400)
     results["actor_lookup"] = {"mentions": kb["mentions"], "seconds": round(kb["seconds"], 2),
                                "mentions_per_s": rate(kb, "mentions")}
@@ -82,26 +114,75 @@ def main() -> None:
         full = run_part("dyads", CORPORA["reuters"], 0)
         results["reuters_full"] = {"articles": full["articles"], "seconds": round(full["seconds"]),
                                    "articles_per_s": rate(full, "articles"),
-                                   "peak_rss_mb": full["peak_rss_mb"]}
+                                   "peak_rss_mb": full["peak_rss_mb"],
+                                   "background_busy": full["background_busy"]}
         print("full", results["reuters_full"], flush=True)
+        results["ray_full"] = ray_comparison(CORPORA["reuters"], 0)
+        print("ray full", results["ray_full"], flush=True)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (HERE / "results.md").write_text(markdown(results))
     print(f"wrote {HERE / 'results.json'} and results.md")
+
+
+def ray_comparison(corpus: Path, n: int) -> dict:
+    """The Ray engine with 1 and with 2 coding workers on the same sample."""
+    one, two = run_part("ray", corpus, n, 1), run_part("ray", corpus, n, 2)
+    return {
+        "articles": one["articles"], "coded": one["coded"], "events": one["events"],
+        "cluster_start_s": round(one["init_seconds"], 1),
+        "workers_1": {"seconds": round(one["seconds"], 1), "articles_per_s": rate(one, "articles"),
+                      "startup_s": round(one["startup_seconds"], 1),
+                      "steady_articles_per_s": round(one["steady_articles_per_s"], 1)},
+        "workers_2": {"seconds": round(two["seconds"], 1), "articles_per_s": rate(two, "articles"),
+                      "startup_s": round(two["startup_seconds"], 1),
+                      "steady_articles_per_s": round(two["steady_articles_per_s"], 1)},
+        "speedup": round(one["seconds"] / two["seconds"], 2),
+        "steady_speedup": round(two["steady_articles_per_s"] / one["steady_articles_per_s"], 2),
+        "background_busy": [one["background_busy"], two["background_busy"]],
+    }
+
+
+def ray_lines(title: str, r: dict) -> list[str]:
+    one, two = r["workers_1"], r["workers_2"]
+    return [
+        "", f"{title}: {r['articles']} Reuters articles ({r['coded']} new, {r['events']} events), "
+        f"local Ray cluster of all cores (start {r['cluster_start_s']} s, not counted).", "",
+        "| workers | seconds | articles/s | until first results (s) | steady articles/s |",
+        "|---|---|---|---|---|",
+        f"| 1 | {one['seconds']} | {one['articles_per_s']} | {one['startup_s']} | "
+        f"{one['steady_articles_per_s']} |",
+        f"| 2 | {two['seconds']} | {two['articles_per_s']} | {two['startup_s']} | "
+        f"{two['steady_articles_per_s']} |", "",
+        f"Speed-up 2 workers / 1 worker: **{r['speedup']}×** end to end (actor start and model "
+        f"load included), **{r['steady_speedup']}×** once the workers are up. "
+        f"Other load on the machine before each run: {r['background_busy']} of all CPUs."]
 
 
 def markdown(r: dict) -> str:
     m = r["machine"]
     lines = [f"# Benchmark results ({r['started']})", "",
              f"Command: `{r['command']}`  ", f"Machine: {m['cpu']}, {m['cores']} cores, "
-             f"{m['memory']}, Python {m['python']}, spaCy {m['spacy']}", "",
+             f"{m['memory']}, Python {m['python']}, spaCy {m['spacy']}"
+             + (f", Ray {m['ray']}" if "ray" in m else ""), "",
              "| corpus | articles | words | bare spaCy words/s | dyads words/s | ratio | "
-             "dyads articles/s | 2 processes articles/s | events | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "ratio (CPU time) | dyads articles/s | 2 processes articles/s | events | "
+             "peak RSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, c in r["corpora"].items():
         lines.append(f"| {name} | {c['articles']} | {c['words']} | {c['bare_spacy_words_per_s']} "
                      f"| {c['dyads_words_per_s']} | {c['ratio_dyads_to_bare']} | "
+                     f"{c.get('ratio_cpu_time', '')} | "
                      f"{c['dyads_articles_per_s']} | {c['dyads_2proc_articles_per_s']} | "
                      f"{c['events']} | {c['peak_rss_mb']} |")
+    lines += ["", "Bare spaCy = the full English pipeline (parse and NER) over the article "
+              "texts; dyads = clean, parse, resolve, code, DuckDB, stories (model load not "
+              "timed in either). Ratio = dyads words/s ÷ bare words/s (wall clock); the CPU-time "
+              "ratio is the same comparison made robust to other programs on the machine. "
+              "Other load before each run (share of all CPUs): "
+              + "; ".join(f"{n} {c.get('background_busy')}" for n, c in r["corpora"].items())
+              + "."]
+    if "ray" in r:
+        lines += ray_lines("Ray engine", r["ray"])
     k = r["actor_lookup"]
     lines += ["", f"Actor resolution: {k['mentions']} mentions in {k['seconds']} s "
               f"= {k['mentions_per_s']} mentions/s (pre-parsed sentences, KB lookup and "
@@ -110,6 +191,8 @@ def markdown(r: dict) -> str:
         f = r["reuters_full"]
         lines += ["", f"Full Reuters-21578: {f['articles']} articles in {f['seconds']} s "
                   f"({f['articles_per_s']} articles/s), peak RSS {f['peak_rss_mb']} MB."]
+    if "ray_full" in r:
+        lines += ray_lines("Ray engine, full Reuters-21578", r["ray_full"])
     return "\n".join(lines) + "\n"
 
 

@@ -157,6 +157,8 @@ class KnowledgeBase:
         names = load_yaml("names.yaml")
         self.never_surname: set[str] = set(names["never_surname"])
         self.office_rank: dict[str, int] = {r: i for i, r in enumerate(names["office_rank"])}
+        self.transliteration = [(re.compile(a, re.IGNORECASE), b)
+                                for a, b in load_yaml("transliteration.yaml")["rules"]]
         self.elite_modifiers: set[str] = set()
         self.civilian_modifiers: set[str] = set()
         self.religious_modifiers: set[str] = set()
@@ -319,6 +321,9 @@ class KnowledgeBase:
         person = Person(p["name"], country, roles, [str(s) for s in p.get("surnames") or []],
                         str(p.get("default_code") or ""))
         names = [str(n) for n in [p["name"], *(p.get("aliases") or [])]]
+        if not supplement:
+            names += [v for n in names for v in self.variants(n)]
+            person.surnames += [v for n in person.surnames for v in self.variants(n)]
         if supplement:
             if self.merge_into_curated(person, names):
                 return
@@ -337,6 +342,15 @@ class KnowledgeBase:
         for surname in person.surnames:
             if surname not in self.never_surname:
                 self.add_name(surname, Entry("surname", ref, p["name"]))
+
+    def variants(self, name: str) -> list[str]:
+        """Transliteration variants of a name (data/transliteration.yaml)."""
+        out = []
+        for pattern, replacement in self.transliteration:
+            changed = pattern.sub(replacement, name)
+            if changed != name and changed.strip() and changed not in out:
+                out.append(" ".join(changed.split()))
+        return out
 
     def merge_into_curated(self, person: Person, names: list[str]) -> bool:
         """A supplementary person we already know: keep only the roles from before ours."""

@@ -102,6 +102,7 @@ class Counts:
     events: int = 0
     stories: int | None = None
     seconds: float = 0.0
+    workers: int = 0
     # (seconds since start, articles) for each result batch: shows startup and steady rate
     arrivals: list[tuple[float, int]] = dataclasses.field(default_factory=list)
 
@@ -229,8 +230,17 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
                shard_size: int = SHARD_SIZE, batch_size: int = BATCH_SIZE,
                console=None) -> Counts:
     """Code a stream of articles on the running Ray cluster into an open Store."""
+    import ray
+
     quiet_ray_data()
-    counts = Counts()
+    cpus = int(ray.cluster_resources().get("CPU", 0)) or workers
+    if workers > cpus:  # an actor pool larger than the cluster would wait for ever
+        if console is not None:
+            console.print(f"[yellow]{workers} workers asked, the cluster has {cpus} CPUs: "
+                          f"using {cpus}[/yellow]")
+        workers = cpus
+    counts = Counts(workers=max(1, workers))
+    workers = counts.workers
     started = time.perf_counter()
     actor_files = [str(Path(p).resolve()) for p in actors]
     lexicon_files = [str(Path(p).resolve()) for p in lexicons]
@@ -276,11 +286,11 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
     return counts
 
 
-def summary(counts: Counts, db: str, workers: int) -> str:
+def summary(counts: Counts, db: str) -> str:
     return (f"read {counts.read} articles: {counts.new} coded, {counts.skipped} already in {db}, "
             f"{counts.rejected} rejected; {counts.events} events"
             + (f", {counts.stories} stories in all" if counts.stories is not None else "")
-            + f" (ray, {workers} workers, {counts.seconds:.1f} s)")
+            + f" (ray, {counts.workers} workers, {counts.seconds:.1f} s)")
 
 
 def code_with_ray(paths: list[Path], db: str, *, default_date: date | None = None,
@@ -308,4 +318,4 @@ def code_with_ray(paths: list[Path], db: str, *, default_date: date | None = Non
         store.close()
         if started_here:
             ray.shutdown()
-    return summary(counts, db, workers)
+    return summary(counts, db)

@@ -446,17 +446,19 @@ function layout(nodes, edges, width) {
   let x = 0;
   let y = 0;
   let rowHeight = 0;
-  for (const ids of components(nodes, edges)) {
+  components(nodes, edges).forEach((ids, index) => {
     const side = Math.max(100, 78 * Math.sqrt(ids.length));
-    const w = Math.min(width, ids.length > 6 ? side * 1.35 : side);
-    const h = Math.min(side, 560);
+    // the main cluster gets the whole width; the small ones share rows below it
+    const main = index === 0 && ids.length > 6;
+    const w = main ? width : Math.min(width, ids.length > 6 ? side * 1.35 : side);
+    const h = main ? Math.min(Math.max(side, 420), 560) : Math.min(side, 560);
     if (x > 0 && x + w > width) { x = 0; y += rowHeight; rowHeight = 0; }
     const box = {x: x + margin.x, y: y + margin.y, w: w - 2 * margin.x - margin.label,
       h: h - 2 * margin.y};
     for (const [id, p] of forceLayout(ids, edges, box)) pos.set(id, p);
     x += w;
     rowHeight = Math.max(rowHeight, h);
-  }
+  });
   return {pos, height: Math.max(y + rowHeight, 200)};
 }
 
@@ -468,7 +470,7 @@ function networkSvg(data, params) {
   const radius = (node) => (big ? 5 : 7) + (big ? 9 : 14) * Math.sqrt(node.events / maxNode);
   // with many nodes only the busiest are labelled; the others name themselves on hover/focus
   const labelled = new Set(data.nodes.slice().sort((a, b) => b.events - a.events)
-    .slice(0, big ? 30 : data.nodes.length).map((n) => n.id));
+    .slice(0, big ? 20 : data.nodes.length).map((n) => n.id));
   const radii = new Map(data.nodes.map((n) => [n.id, radius(n)]));
   const maxEdge = Math.max(...data.edges.map((e) => e.events), 1);
   const defs = s("defs", {}, EDGE_BUCKETS.map((b, i) => s("marker", {
