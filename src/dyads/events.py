@@ -581,9 +581,10 @@ class Coder:
             else:
                 pending.append((tok, matches, agents, status))
         for tok, matches, agents, status in pending:
-            # a framing verb whose complement was coded ("pledged to deliver X to Y") adds
-            # nothing by itself
-            if any(c.dep_ in ("xcomp", "ccomp") and c.i in coded for c in tok.children):
+            # a framing verb whose complement was coded ("pledged to deliver X to Y"), or the
+            # purpose of a coded act ("held a call with Y to discuss"), adds nothing by itself
+            if any(c.dep_ in ("xcomp", "ccomp") and c.i in coded for c in tok.children) or (
+                    tok.dep_ in ("xcomp", "advcl") and tok.head.i in coded):
                 continue
             found += self.first_drafts(mentions, matches, agents, status, tok, True)
         for tok in sent:

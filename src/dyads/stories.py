@@ -96,7 +96,10 @@ def cluster(events: list[EventRow], rules: StoryRules | None = None) -> list[lis
                 a, b = events[i], events[j]
                 if a.date and b.date and (b.date - a.date).days > rules.window_days:
                     break
-                if a.article_id == b.article_id or not compatible(a, b):
+                if not compatible(a, b):
+                    continue
+                if a.article_id == b.article_id:
+                    uf.union(i, j)  # one article telling one act twice (headline, both sides)
                     continue
                 sim = float(vectors[i].multiply(vectors[j]).sum())
                 if sim >= rules.min_similarity:

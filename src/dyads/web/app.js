@@ -377,8 +377,8 @@ function forceLayout(ids, edges, box) {
   const cy = box.y + box.h / 2;
   if (n === 1) { pos.set(ids[0], {x: cx, y: cy}); return pos; }
   if (n === 2) {
-    pos.set(ids[0], {x: box.x + box.w * 0.25, y: cy});
-    pos.set(ids[1], {x: box.x + box.w * 0.75, y: cy});
+    pos.set(ids[0], {x: box.x, y: cy});
+    pos.set(ids[1], {x: box.x + box.w, y: cy});
     return pos;
   }
   ids.forEach((id, i) => {
@@ -447,14 +447,14 @@ function layout(nodes, edges, width) {
   let y = 0;
   let rowHeight = 0;
   components(nodes, edges).forEach((ids, index) => {
-    const side = Math.max(100, 78 * Math.sqrt(ids.length));
+    const side = Math.max(150, 78 * Math.sqrt(ids.length));
     // the main cluster gets the whole width; the small ones share rows below it
     const main = index === 0 && ids.length > 6;
     const w = main ? width : Math.min(width, ids.length > 6 ? side * 1.35 : side);
     const h = main ? Math.min(Math.max(side, 420), 560) : Math.min(side, 560);
     if (x > 0 && x + w > width) { x = 0; y += rowHeight; rowHeight = 0; }
-    const box = {x: x + margin.x, y: y + margin.y, w: w - 2 * margin.x - margin.label,
-      h: h - 2 * margin.y};
+    const mx = main ? margin.x : 16;
+    const box = {x: x + mx, y: y + margin.y, w: w - 2 * mx - margin.label, h: h - 2 * margin.y};
     for (const [id, p] of forceLayout(ids, edges, box)) pos.set(id, p);
     x += w;
     rowHeight = Math.max(rowHeight, h);
