@@ -33,7 +33,7 @@ def story_rules() -> StoryRules:
 class EventRow:
     event_id: str
     article_id: str
-    source: str  # actor code, or country when clustering at country level
+    source: str  # country: "Moscow" and "Putin" report the same Russian act
     target: str
     cameo_root: str
     plover_type: str
@@ -116,7 +116,7 @@ def story_id_for(events: list[EventRow]) -> str:
 
 
 STORY_SQL = """
-SELECT e.event_id, e.article_id, e.source_code, e.target_code, e.cameo_root, e.plover_type,
+SELECT e.event_id, e.article_id, e.source_country, e.target_country, e.cameo_root, e.plover_type,
        e.date, e.evidence, e.confidence, coalesce(a.source, '')
 FROM events e JOIN articles a USING (article_id)
 ORDER BY e.date, e.event_id
