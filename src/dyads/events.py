@@ -46,6 +46,8 @@ class ModalityRules:
     addressee_roots: frozenset[str]
     deontic_aux: dict[str, str]
     repression: dict
+    naming_verbs: frozenset[str]
+    domestic_sectors: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -473,11 +475,23 @@ class Coder:
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
 
+    def names_something(self, verb: Token) -> bool:
+        """"called the operation 'anti-terrorist measures'": naming, not phoning."""
+        return verb.lemma_.lower() in self.rules.naming_verbs and any(
+            c.dep_ in ("oprd", "xcomp", "ccomp") for c in verb.children)
+
     def police_country(self, sources: list[Actor], targets: list[Actor],
                        mentions: SentenceMentions, target_toks: list[Token]
                        ) -> tuple[list[Actor], list[Actor]]:
-        """Police act at home: "Egyptian police dispersed demonstrators" → Egyptian
-        demonstrators. A country-less civilian target of a state's police takes its country."""
+        """Institutions act at home. "Pashinyan told parliament" is his own parliament: a
+        target placed only by the article's context takes the source's country. "Egyptian
+        police dispersed demonstrators": a country-less civilian target of a state's police
+        takes its country."""
+        home_rule = self.rules.domestic_sectors
+        if sources and sources[0].country:
+            targets = [Actor(f"{sources[0].country}{t.sector}", sources[0].country, t.sector,
+                             t.name, t.certainty) if t.certainty <= 0.5 and t.sector in home_rule
+                       else t for t in targets]
         police = [s for s in sources if s.sector == "COP" and s.country]
         if not police or targets:
             return sources, targets
@@ -564,7 +578,7 @@ class Coder:
         pending = []
         coded: set[int] = set()
         for tok in sent:
-            if tok.i not in event_verbs:
+            if tok.i not in event_verbs or self.names_something(tok):
                 continue
             status = self.status(tok)
             if status.modality == SKIP or (inside(tok, quoted) and status.speaker is None):
