@@ -174,6 +174,8 @@ class Coder:
                     c.dep_ in ("acomp", "attr") and c.lemma_.lower() in r.hedge_words
                     for c in gov.children):
                 return Status(SKIP)
+            if link == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+                return Status(SKIP)  # "calls to adopt reforms", "efforts to end the war": irrealis
             if link in ("advcl", "relcl", "acl") and gov.pos_ in ("NOUN", "PROPN"):
                 break
             if link == "advcl" and (any(c.dep_ in SUBJECTS for c in cur.children)
