@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import matplotlib
@@ -10,12 +11,29 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .views import ONE_PER_STORY  # noqa: E402
 
 QUAD_COLOURS = {1: "#7fbf7b", 2: "#1b7837", 3: "#f4a582", 4: "#b2182b"}
 QUAD_LABELS = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict",
                4: "material conflict"}
+
+
+def every_period(seen: list, period: str) -> list:
+    """All periods from the first to the last seen, so that quiet months show as gaps."""
+    if not seen:
+        return []
+    out, cur = [], seen[0]
+    while cur <= seen[-1] and len(out) < 2000:
+        out.append(cur)
+        if period == "week":
+            cur = cur + timedelta(days=7)
+        elif period == "month":
+            cur = date(cur.year + cur.month // 12, cur.month % 12 + 1, 1)
+        else:
+            cur = date(cur.year + 1, 1, 1)
+    return out
 
 
 def save(fig, out: Path) -> list[Path]:
@@ -81,7 +99,7 @@ def timeline(con, dyad: str, out: Path, period: str = "month") -> list[Path]:
         FROM ev WHERE date IS NOT NULL AND ((source_country = ? AND target_country = ?)
               OR (source_country = ? AND target_country = ?))
         GROUP BY ALL ORDER BY p""", [a, b, b, a]).fetchall()
-    periods = sorted({r[0] for r in rows})
+    periods = every_period(sorted({r[0] for r in rows}), period)
     fig, ax = plt.subplots(figsize=(11, 5))
     if not periods:
         ax.text(0.5, 0.5, f"no events between {a} and {b}", ha="center", va="center")
@@ -98,20 +116,25 @@ def timeline(con, dyad: str, out: Path, period: str = "month") -> list[Path]:
                label=QUAD_LABELS[quad])
         bottoms = [x + y for x, y in zip(bottoms, counts, strict=True)]
     ax.set_ylabel("events (one per story)")
-    ax.set_xticks(range(len(periods)), [p.isoformat()[:7 if period != "week" else 10]
-                                        for p in periods], rotation=45, ha="right")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    step = max(1, len(periods) // 18)  # keep the date labels legible on long ranges
+    ax.set_xticks(range(0, len(periods), step),
+                  [p.isoformat()[:7 if period != "week" else 10] for p in periods[::step]],
+                  rotation=45, ha="right")
     mean = {}
     for p, _q, n, g in rows:
         total, weight = mean.get(p, (0.0, 0))
         mean[p] = (total + g * n, weight + n)
     ax2 = ax.twinx()
-    ax2.plot(range(len(periods)), [mean[p][0] / mean[p][1] for p in periods], color="#2c3e50",
+    xs = [i for i, p in enumerate(periods) if p in mean]
+    ax2.plot(xs, [mean[periods[i]][0] / mean[periods[i]][1] for i in xs], color="#2c3e50",
              marker="o", label="mean Goldstein")
     ax2.axhline(0, color="#999999", linewidth=0.8, linestyle="--")
     ax2.set_ylim(-10.5, 10.5)
     ax2.set_ylabel("mean Goldstein score")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + ax2.get_legend_handles_labels()[1]
-    ax.legend(handles, labels, loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=5,
+              fontsize=8, frameon=False)
     ax.set_title(f"{a}–{b}: events per {period} by quad class, and mean Goldstein score")
     return save(fig, out)
