@@ -622,6 +622,13 @@ class Coder:
                 if governor is not None and tok.dep_ in ("dobj", "attr") and not any(
                         a.country for a in self.actors(mentions, sources)):
                     sources = self.agent_tokens(governor)  # "Israel mounted its invasion of"
+                if tok.dep_ == "pobj" and not any(a.country
+                                                  for a in self.actors(mentions, sources)):
+                    # "Following a phone call with Erdogan, Putin said ...": the main clause's
+                    # subject took part in the event the time adjunct names
+                    anchor = tok.head.head
+                    if anchor.pos_ in ("VERB", "AUX"):
+                        sources = self.agent_tokens(anchor)
                 base = 0.5 + 0.04 * pattern.specificity
                 reciprocal = "between" in pattern.preps or "among" in pattern.preps
                 code = lookup(pattern.code)
