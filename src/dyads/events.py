@@ -344,7 +344,9 @@ class Coder:
             return []
         obj = self.object_of(verb)
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
-        preps = self.prep_objects(verb, obj)
+        counted = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        # "massed thousands of troops near Ukraine's borders": "near" hangs on "thousands"
+        preps = self.prep_objects(verb, obj, counted if counted is not obj else None)
         found = []
         for p in patterns:
             if p.particle and p.particle != particle:
@@ -435,12 +437,16 @@ class Coder:
         return self.rules.intent_codes.get(code[:2])
 
     def speaker_name(self, mentions: SentenceMentions, tok: Token | None) -> str:
+        """The speaker as the text names it ("the IAEA", "Kremlin spokesman Dmitry Peskov");
+        a person the knowledge base knows gets the canonical name."""
         if tok is None:
             return ""
+        hit = mentions.hit_at.get(tok.i)
         actors = mentions.actors_for(tok)
-        if actors:
-            return actors[0].name or actors[0].code
-        return " ".join(t.text for t in mentions.phrase_tokens(tok))
+        if actors and hit is not None and hit.of_kind("person", "surname"):
+            return actors[0].name
+        words = [t.text for t in mentions.phrase_tokens(tok) if t.dep_ not in ("det", "punct")]
+        return " ".join(words) or (actors[0].name if actors else tok.text)
 
     def drafts(self, mentions: SentenceMentions, source_toks: list[Token],
                target_toks: list[Token], code: str, status: Status, base: float,
