@@ -37,6 +37,21 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def process_tree_cpu() -> float:
+    """CPU seconds of this process and all its live descendants (Ray's workers included)."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
 def words(articles) -> int:
     return sum(len(a.text.split()) for a in articles)
 
@@ -141,6 +156,7 @@ def ray_engine(articles, workers: int) -> dict:
             store = Store(Path(tmp) / "bench.duckdb")
             counts = code_items(articles, store, workers=workers)
             store.close()
+        tree_cpu = process_tree_cpu()
     finally:
         ray.shutdown()
     arrivals = counts.arrivals
@@ -149,7 +165,8 @@ def ray_engine(articles, workers: int) -> dict:
     steady = (sum(n for _, n in arrivals) - first_n) / (last_t - first_t) if last_t > first_t \
         else 0.0
     return {"seconds": counts.seconds, "init_seconds": init_s, "startup_seconds": first_t,
-            "steady_articles_per_s": steady, "events": counts.events, "coded": counts.new}
+            "steady_articles_per_s": steady, "events": counts.events, "coded": counts.new,
+            "tree_cpu_seconds": tree_cpu}
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -17,31 +18,62 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "corpora"
+QUIET_BELOW = 0.25  # wait for other programs to leave 3/4 of the CPUs free (1.0: never wait)
 CORPORA = {"reuters": SHARED / "reuters21578" / "articles.jsonl",
            "bbc": SHARED / "bbc_news" / "articles.jsonl"}
 
 
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
 def busy_fraction(seconds: float = 2.0) -> float | None:
     """Share of all CPUs busy over a short window (other programs on a shared machine)."""
-    def sample() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        idle = fields[3] + fields[4]
-        return sum(fields[:8]) - idle, sum(fields[:8])
     try:
-        busy0, total0 = sample()
+        busy0, total0 = cpu_jiffies()
         time.sleep(seconds)
-        busy1, total1 = sample()
+        busy1, total1 = cpu_jiffies()
     except (OSError, ValueError, IndexError):
         return None
     return round((busy1 - busy0) / max(1, total1 - total0), 2)
 
 
+def wait_until_quiet(below: float, patience: float = 180.0) -> float | None:
+    """Wait (at most `patience` s) until other programs use less than `below` of the CPUs."""
+    deadline = time.monotonic() + patience
+    busy = busy_fraction()
+    while busy is not None and busy >= below and time.monotonic() < deadline:
+        busy = busy_fraction(3.0)
+    return busy
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_part(part: str, corpus: Path, n: int, n_process: int = 1) -> dict:
-    background = busy_fraction()
+    """One measurement in its own process; records how busy the machine was with other work."""
+    background = wait_until_quiet(QUIET_BELOW) if QUIET_BELOW < 1 else busy_fraction()
+    try:
+        busy0, _ = cpu_jiffies()
+    except (OSError, ValueError, IndexError):
+        busy0 = None
+    ours0, start = children_cpu(), time.perf_counter()
     out = subprocess.run([sys.executable, str(HERE / "parts.py"), part, str(corpus), str(n),
                           str(n_process)], capture_output=True, text=True, check=True)
+    wall, ours = time.perf_counter() - start, children_cpu() - ours0
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["background_busy"] = background
+    # Ray's worker processes are not our children once Ray shuts down: the part counts them
+    ours = max(ours, result.get("tree_cpu_seconds", 0.0))
+    if busy0 is not None:
+        machine_busy = (cpu_jiffies()[0] - busy0) / os.sysconf("SC_CLK_TCK")
+        others = max(0.0, machine_busy - ours) / (wall * (os.cpu_count() or 1))
+        result["other_load"] = round(others, 2)
     return result
 
 
@@ -83,7 +115,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000, help="articles per corpus")
     parser.add_argument("--full", action="store_true",
                         help="also code all of Reuters (peak memory; Ray 1 vs 2 workers)")
+    parser.add_argument("--quiet-below", type=float, default=QUIET_BELOW,
+                        help="before each run, wait (up to 3 min) until other programs use "
+                        "less than this share of the CPUs; 1 = never wait")
     args = parser.parse_args()
+    global QUIET_BELOW
+    QUIET_BELOW = args.quiet_below
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     results: dict = {"command": "make bench (python bench/run.py " + " ".join(sys.argv[1:]) + ")",
                      "started": started, "machine": machine(), "corpora": {}}
@@ -102,6 +139,8 @@ def main() -> None:
             "events": ours["events"], "peak_rss_mb": ours["peak_rss_mb"],
             "background_busy": [bare["background_busy"], ours["background_busy"],
                                 ours2["background_busy"]],
+            "other_load": [bare.get("other_load"), ours.get("other_load"),
+                           ours2.get("other_load")],
         }
         print(name, results["corpora"][name], flush=True)
     results["ray"] = ray_comparison(CORPORA["reuters"], args.articles)
@@ -115,7 +154,8 @@ def main() -> None:
         results["reuters_full"] = {"articles": full["articles"], "seconds": round(full["seconds"]),
                                    "articles_per_s": rate(full, "articles"),
                                    "peak_rss_mb": full["peak_rss_mb"],
-                                   "background_busy": full["background_busy"]}
+                                   "background_busy": full["background_busy"],
+                                   "other_load": full.get("other_load")}
         print("full", results["reuters_full"], flush=True)
         results["ray_full"] = ray_comparison(CORPORA["reuters"], 0)
         print("ray full", results["ray_full"], flush=True)
@@ -139,6 +179,7 @@ def ray_comparison(corpus: Path, n: int) -> dict:
         "speedup": round(one["seconds"] / two["seconds"], 2),
         "steady_speedup": round(two["steady_articles_per_s"] / one["steady_articles_per_s"], 2),
         "background_busy": [one["background_busy"], two["background_busy"]],
+        "other_load": [one.get("other_load"), two.get("other_load")],
     }
 
 
@@ -155,7 +196,8 @@ def ray_lines(title: str, r: dict) -> list[str]:
         f"{two['steady_articles_per_s']} |", "",
         f"Speed-up 2 workers / 1 worker: **{r['speedup']}×** end to end (actor start and model "
         f"load included), **{r['steady_speedup']}×** once the workers are up. "
-        f"Other load on the machine before each run: {r['background_busy']} of all CPUs."]
+        f"Other programs on the machine used {r.get('other_load')} of all CPUs during the "
+        f"1- and 2-worker runs ({r['background_busy']} just before them)."]
 
 
 def markdown(r: dict) -> str:
@@ -178,8 +220,8 @@ def markdown(r: dict) -> str:
               "texts; dyads = clean, parse, resolve, code, DuckDB, stories (model load not "
               "timed in either). Ratio = dyads words/s ÷ bare words/s (wall clock); the CPU-time "
               "ratio is the same comparison made robust to other programs on the machine. "
-              "Other load before each run (share of all CPUs): "
-              + "; ".join(f"{n} {c.get('background_busy')}" for n, c in r["corpora"].items())
+              "Share of all CPUs used by other programs during the bare / dyads / 2-process "
+              "runs: " + "; ".join(f"{n} {c.get('other_load')}" for n, c in r["corpora"].items())
               + "."]
     if "ray" in r:
         lines += ray_lines("Ray engine", r["ray"])

@@ -170,10 +170,10 @@ class Coder:
             if gov.pos_ == "ADP":  # "accused X of attacking Y": climb through the preposition
                 cur = gov
                 continue
-            if gov.lemma_.lower() in r.hedge_words or any(
+            if (gov.pos_ in ("NOUN", "ADJ") and gov.lemma_.lower() in r.hedge_words) or any(
                     c.dep_ in ("acomp", "attr") and c.lemma_.lower() in r.hedge_words
                     for c in gov.children):
-                return Status(SKIP)
+                return Status(SKIP)  # "rumours that", "it is unclear whether" (not "reported")
             if link == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
                 return Status(SKIP)  # "calls to adopt reforms", "efforts to end the war": irrealis
             if link in ("advcl", "relcl", "acl") and gov.pos_ in ("NOUN", "PROPN"):
@@ -277,12 +277,15 @@ class Coder:
         """The verb's lemma; a capitalised sentence-initial participle ("Meeting with ...")
         is sometimes left unlemmatised by the tagger."""
         lemma = verb.lemma_.lower()
-        if self.lex.verb_patterns(lemma) or not lemma.endswith("ing"):
+        if self.lex.verb_patterns(lemma):
             return lemma
-        stem = lemma[:-3]
-        for candidate in (stem, stem + "e", stem[:-1]):
-            if self.lex.verb_patterns(candidate):
-                return candidate
+        word = verb.lower_
+        for suffix in ("ing", "ed", "es", "s"):  # "staged" is sometimes lemmatised "stag"
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                stem = word[:-len(suffix)]
+                for candidate in (stem, stem + "e", stem[:-1]):
+                    if self.lex.verb_patterns(candidate):
+                        return candidate
         return lemma
 
     def prep_objects(self, *heads: Token | None) -> dict[str, list[Token]]:
