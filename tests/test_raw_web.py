@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import duckdb
+
 from conftest import shared_path
 
 

@@ -25,6 +25,7 @@ from dyads.feeds import read_feed_or_warc
 from dyads.model import Article, Reject
 from dyads.sources import Limits, read_articles
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.*")
 DATA = ROOT / "tests" / "data" / "scale"
 LEXICON = DATA / "lexicon.yaml"
 runner = CliRunner()

@@ -48,6 +48,7 @@ class ModalityRules:
     repression: dict
     naming_verbs: frozenset[str]
     domestic_sectors: frozenset[str]
+    subject_control: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -195,11 +196,22 @@ class Coder:
                         return Status(SKIP)
                     if result.modality == "asserted":
                         result = Status("reported", self.subject_of(gov))
-                elif (link == "xcomp" and lemma in r.intent_governors) or (
-                        gov_status == "intended" and result.modality == "asserted"):
+                elif link in ("xcomp", "ccomp") and lemma in r.intent_governors:
+                    if self.someone_else_acts(cur, gov):
+                        return Status(SKIP)  # "Obama wants Putin to attack": a wish, not an act
+                    result = Status("intended", result.speaker)
+                elif gov_status == "intended" and result.modality == "asserted":
                     result = Status("intended", result.speaker)
             cur = gov
         return result
+
+    def someone_else_acts(self, clause: Token, gov: Token) -> bool:
+        """The complement's actor is not the governor's subject ("wants Putin to attack")."""
+        if any(c.dep_ == "dobj" for c in gov.children) and clause.dep_ == "xcomp" and \
+                gov.lemma_.lower() not in self.rules.subject_control:
+            return True
+        own = self.subject_of(clause)
+        return own is not None and clause.dep_ == "ccomp" and own.pos_ != "PRON"
 
     def governed_by_speech(self, verb: Token) -> bool:
         cur = verb

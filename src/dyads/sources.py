@@ -30,8 +30,48 @@ KINDS = {".txt": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html", ".wa
 
 @dataclass
 class Limits:
-    max_bytes: int = 20_000_000  # one article's raw size
+    """What one input may be before it is rejected (docs/reliability.md lists each limit)."""
+
+    max_bytes: int = 20_000_000  # one article's raw size (file, decompressed file, JSONL line)
     max_chars: int = 2_000_000  # one article's text after extraction
+    max_line_chars: int = 200_000  # one paragraph (line) of text: spaCy parses it whole
+    max_ratio: int = 200  # gzip: decompressed / compressed size, checked past max_bytes (bombs)
+    max_future_days: int = 2  # a date later than today + this is rejected (bad_date)
+    strict_dates: bool = True  # a date given but not understood: reject (else use --date)
+
+    @classmethod
+    def parse(cls, spec: str) -> Limits:
+        """'max_bytes=60000000,max_future_days=7' → Limits; ValueError on an unknown key."""
+        limits = cls()
+        for item in filter(None, (part.strip() for part in spec.split(","))):
+            key, sep, value = item.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep or key not in cls.__dataclass_fields__:
+                names = ", ".join(cls.__dataclass_fields__)
+                raise ValueError(f"not a limit: {item!r} (want KEY=VALUE, KEY one of {names})")
+            value = value.strip().lower()
+            if key == "strict_dates":
+                if value not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f"{key} wants true or false, not {value!r}")
+                setattr(limits, key, value in ("true", "1", "yes"))
+            else:
+                number = int(value.replace("_", ""))
+                if number < 0:
+                    raise ValueError(f"{key} must not be negative")
+                setattr(limits, key, number)
+        return limits
+
+
+class RejectError(ValueError):
+    """An input that must be rejected, with the reason to record (too_large, bad_date, ...)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def reason_of(exc: Exception, default: str) -> str:
+    return exc.reason if isinstance(exc, RejectError) else default
 
 
 def article_id_for(text: str) -> str:
@@ -40,14 +80,49 @@ def article_id_for(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:24]
 
 
+CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])
+ESCAPED = re.compile(r"[\udc80-\udcff]+")  # bytes that are not UTF-8 (surrogateescape)
+NON_ASCII = re.compile(r"[^\x00-\x7f\udc80-\udcff]")
+
+
 def decode_bytes(raw: bytes) -> str:
+    """UTF-8 (a BOM is dropped; UTF-16 with a BOM), else one single-byte code page; a file of
+    mostly UTF-8 with stray legacy bytes keeps its UTF-8 and decodes the rest; binary data and
+    bytes no encoding fits raise ValueError."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"broken UTF-16: {exc}") from None
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    sample = raw[:65536]
+    if b"\x00" in raw or len(sample) - len(sample.translate(None, CONTROL_BYTES)) > \
+            len(sample) // 20:
+        raise ValueError("binary content (NUL or control bytes), not text")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    loose = raw.decode("utf-8", "surrogateescape")
+    stray = sum(m.end() - m.start() for m in ESCAPED.finditer(loose))
+    if len(NON_ASCII.findall(loose)) < stray:  # mostly a legacy code page
         best = from_bytes(raw, cp_isolation=LEGACY_ENCODINGS).best()
-        if best is None:
-            raise ValueError("undecodable bytes: no text encoding fits") from None
-        return str(best)
+        if best is not None:
+            return str(best)
+    return decode_mixed(loose)
+
+
+def decode_mixed(loose: str) -> str:
+    """UTF-8 text with runs of legacy bytes (concatenated scrapes, a cp1252 quote in UTF-8):
+    the UTF-8 stays, the runs are decoded with the code page that fits them best."""
+    runs = [m.group().encode("utf-8", "surrogateescape") for m in ESCAPED.finditer(loose)]
+    best = from_bytes(b"".join(runs), cp_isolation=LEGACY_ENCODINGS).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    text = ESCAPED.sub(lambda m: m.group().encode("utf-8", "surrogateescape")
+                       .decode(encoding, "replace"), loose)
+    if text.count("\ufffd") > len(text) // 20:
+        raise ValueError("undecodable bytes: no text encoding fits")
+    return text
 
 
 def parse_date(value: object) -> date | None:
