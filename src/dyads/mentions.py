@@ -16,7 +16,7 @@ NP_DEPS = {"compound", "amod", "poss", "nmod", "appos", "flat", "det", "case", "
            "punct", "cc", "conj", "npadvmod", "quantmod"}
 COUNTRY_KINDS = ("country", "demonym", "capital", "metonym", "military", "intelligence",
                  "legislature", "city")
-INSTITUTION_SECTORS = {"LEG", "MIL", "JUD", "SPY", "COP"}
+INSTITUTION_SECTORS = {"LEG", "MIL", "JUD", "SPY", "COP", "NGO", "MED", "BUS", "EDU", "REL", "PTY"}
 KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intelligence": "SPY",
                "legislature": "LEG", "city": "CVL"}
 PRONOUNS = {"PRON"}

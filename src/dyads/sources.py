@@ -5,14 +5,16 @@ Every input yields either an Article or a Reject with its reason; nothing is dro
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import json
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -139,6 +141,40 @@ def parse_date(value: object) -> date | None:
         return None
 
 
+LOOSE_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
+                      "%d.%m.%Y", "%Y/%m/%d", "%Y.%m.%d")
+
+
+def parse_given_date(value: object, strict: bool = True) -> date | None:
+    """A record's own date: None when it has none; a RejectError (bad_date) when it has one
+    that is not a date (with `strict`; else None, and the default date applies)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    day = parse_date(value) if isinstance(value, str) else None
+    if day is None and isinstance(value, str):
+        day = parse_loose_date(value.strip())
+    if day is None and strict:
+        raise RejectError("bad_date", f"date {value!r:.80} is not a date (want YYYY-MM-DD)")
+    return day
+
+
+def parse_loose_date(value: str) -> date | None:
+    """RFC 2822 ('Tue, 05 Mar 2024 10:00:00 GMT') and a few spelled-out forms."""
+    from datetime import datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        pass
+    for fmt in LOOSE_DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 def compose(title: str, body: str) -> str:
     """Article text with the headline as its first paragraph, so evidence offsets cover both."""
     title, body = title.strip(), body.strip("\n")
@@ -162,12 +198,14 @@ def first_line(text: str) -> str:
 
 def read_raw(path: Path, limits: Limits) -> bytes:
     if path.stat().st_size > limits.max_bytes:
-        raise ValueError(f"file too large: {path.stat().st_size} bytes > {limits.max_bytes}")
+        raise RejectError("too_large",
+                          f"file too large: {path.stat().st_size} bytes > {limits.max_bytes}")
     if path.suffix == ".gz":
         with gzip.open(path) as fh:
             raw = fh.read(limits.max_bytes + 1)
         if len(raw) > limits.max_bytes:
-            raise ValueError(f"decompressed size exceeds {limits.max_bytes} bytes")
+            raise RejectError("too_large", f"decompressed size exceeds {limits.max_bytes} bytes "
+                              "(a gzip bomb, or raise max_bytes)")
         return raw
     return path.read_bytes()
 
@@ -204,22 +242,41 @@ def from_html(path: Path, html: str, source: str, default_date: date | None) -> 
                         published=parse_date(doc.date) or default_date)
 
 
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def from_json_record(record: object, origin: str, source: str,
-                     default_date: date | None) -> Article:
+                     default_date: date | None, limits: Limits | None = None) -> Article:
+    limits = limits or Limits()
     if not isinstance(record, dict):
-        raise ValueError("JSONL record is not an object")
+        raise ValueError(f"JSONL record is {type_name(record)}, not an object")
     body, title = record.get("text"), record.get("title") or ""
     if not isinstance(body, str) or not body.strip():
-        raise ValueError("JSONL record has no text")
+        raise ValueError("JSONL record has no text" if body is None or isinstance(body, str)
+                         else f"JSONL text is {type_name(body)}, not a string")
     if not isinstance(title, str):
         raise ValueError("JSONL title is not a string")
     doc_id = record.get("id")
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int | None):
+        raise ValueError(f"JSONL id is {type_name(doc_id)}, not a string or number")
+    for key in ("source", "url"):
+        if not isinstance(record.get(key), str | None):
+            raise ValueError(f"JSONL {key} is {type_name(record.get(key))}, not a string")
+    # a lone surrogate ("\ud83d" of a cut emoji) is not Unicode: it would fail on storing
+    title, body = SURROGATE.sub("\ufffd", title), SURROGATE.sub("\ufffd", body)
     text = compose(title, body)
+    published = parse_given_date(record.get("date"), limits.strict_dates)
     return make_article(str(doc_id) if doc_id is not None else origin, text,
                         title=title or first_line(text),
                         source=str(record.get("source") or source),
                         url=str(record.get("url") or ""),
-                        published=parse_date(record.get("date")) or default_date)
+                        published=published or default_date)
+
+
+def type_name(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:
@@ -251,17 +308,24 @@ def read_articles(paths: list[Path], *, source: str = "", default_date: date | N
             if not kind:
                 raise ValueError("unsupported file type (want .txt, .jsonl, .html, optionally .gz)")
             raw = read_raw(path, limits)
-        except (OSError, ValueError, EOFError) as exc:
-            yield Reject(str(path), "unreadable", str(exc))
+        except EOFError as exc:
+            yield Reject(str(path), "truncated", f"compressed file cut short: {exc}")
+            continue
+        except (OSError, ValueError, zlib.error) as exc:
+            yield Reject(str(path), reason_of(exc, "unreadable"), str(exc))
             continue
         try:
             text = decode_bytes(raw)
             if "\x00" in text:
                 raise ValueError("binary content (NUL bytes)")
+            if not text.strip():
+                raise ValueError("empty file: no text")
             article = (from_html if kind == "html" else from_txt)(path, text, source, default_date)
             yield check_size(article, limits)
         except ValueError as exc:
-            yield Reject(str(path), "bad_content", str(exc))
+            yield Reject(str(path), reason_of(exc, "bad_content"), str(exc))
+        except Exception as exc:  # noqa: BLE001 - hostile input must not stop the run
+            yield Reject(str(path), "error", f"{type(exc).__name__}: {str(exc)[:500]}")
 
 
 def open_stream(path: Path) -> IO[bytes]:
@@ -270,30 +334,83 @@ def open_stream(path: Path) -> IO[bytes]:
 
 def read_jsonl(path: Path, source: str, default_date: date | None,
                limits: Limits) -> Iterator[Article | Reject]:
-    """Stream a JSONL file line by line: memory does not grow with the file."""
+    """Stream a JSONL file line by line: memory does not grow with the file, nor with a line
+    (at most max_bytes of one line is held), and a gzip bomb is stopped by its ratio."""
     number = 0
     try:
-        with open_stream(path) as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
+        with open(path, "rb") as packed, (gzip.GzipFile(fileobj=packed)
+                                          if path.suffix == ".gz" else packed) as fh:
+            unpacked = 0
+            for number, (line, size) in enumerate(bounded_lines(fh, limits.max_bytes), start=1):
+                unpacked += size
+                if fh is not packed and unpacked > limits.max_bytes and \
+                        unpacked > limits.max_ratio * max(packed.tell(), 1):
+                    yield Reject(f"{path}:{number}", "too_large",
+                                 f"decompressed {unpacked} bytes from {packed.tell()}: more than "
+                                 f"{limits.max_ratio} times, a gzip bomb (raise max_ratio)")
+                    return
+                if line is not None and not line.strip():
                     continue
                 origin = f"{path}:{number}"
-                if len(line) > limits.max_bytes:
-                    yield Reject(origin, "too_large", f"{len(line)} bytes > {limits.max_bytes}")
+                if line is None:
+                    yield Reject(origin, "too_large", f"{size} bytes > {limits.max_bytes}")
                     continue
-                try:
-                    record = json.loads(decode_bytes(line))
-                    yield check_size(from_json_record(record, origin, source, default_date),
-                                     limits)
-                except json.JSONDecodeError as exc:
-                    yield Reject(origin, "bad_json", str(exc))
-                except ValueError as exc:
-                    yield Reject(origin, "bad_content", str(exc))
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                yield json_line(line, origin, source, default_date, limits)
+    except (EOFError, zlib.error) as exc:
+        yield Reject(f"{path}:{number + 1}", "truncated",
+                     f"compressed file cut short or corrupt: {exc}")
+    except OSError as exc:
         yield Reject(f"{path}:{number + 1}", "unreadable", str(exc))
 
 
+def json_line(line: bytes, origin: str, source: str, default_date: date | None,
+              limits: Limits) -> Article | Reject:
+    try:
+        record = json.loads(decode_bytes(line))
+        return check_size(from_json_record(record, origin, source, default_date, limits),
+                          limits)
+    except json.JSONDecodeError as exc:
+        return Reject(origin, "bad_json", str(exc))
+    except RecursionError:
+        return Reject(origin, "bad_json", "JSON nested too deeply")
+    except ValueError as exc:
+        return Reject(origin, reason_of(exc, "bad_content"), str(exc))
+    except Exception as exc:  # noqa: BLE001 - hostile input must not stop the run
+        return Reject(origin, "error", f"{type(exc).__name__}: {str(exc)[:500]}")
+
+
+def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[tuple[bytes | None, int]]:
+    """(line, size) for each line; a line longer than max_bytes is skipped in chunks and comes
+    as (None, its size), so that one huge line never sits in memory."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) <= max_bytes:
+            yield line, len(line)
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = fh.readline(1 << 20)
+            if not line:
+                break
+            size += len(line)
+        yield None, size
+
+
 def check_size(article: Article, limits: Limits) -> Article:
+    """Limits every article meets, whatever its input: text size, paragraph size, date."""
     if len(article.text) > limits.max_chars:
-        raise ValueError(f"article text too long: {len(article.text)} > {limits.max_chars} chars")
+        raise RejectError("too_large", f"article text too long: {len(article.text)} > "
+                          f"{limits.max_chars} chars")
+    longest = max((len(line) for line in article.text.split("\n")), default=0)
+    if longest > limits.max_line_chars:
+        raise RejectError("too_large", f"a paragraph of {longest} chars > "
+                          f"{limits.max_line_chars} (max_line_chars)")
+    if "\x00" in article.text:
+        raise ValueError("text contains NUL characters")
+    if article.published is not None and \
+            article.published > date.today() + timedelta(days=limits.max_future_days):
+        raise RejectError("bad_date", f"date {article.published} is in the future (more than "
+                          f"{limits.max_future_days} days after today)")
     return article
