@@ -325,6 +325,7 @@ class KnowledgeBase:
         if not supplement:
             names += [v for n in names for v in self.variants(n)]
             person.surnames += [v for n in person.surnames for v in self.variants(n)]
+            names += self.given_with_surnames(names, person.surnames)
         if supplement:
             if self.merge_into_curated(person, names):
                 return
@@ -343,6 +344,15 @@ class KnowledgeBase:
         for surname in person.surnames:
             if surname not in self.never_surname:
                 self.add_name(surname, Entry("surname", ref, p["name"]))
+
+    @staticmethod
+    def given_with_surnames(names: list[str], surnames: list[str]) -> list[str]:
+        """Every spelling of the given name with every spelling of the surname ("Serge" +
+        "Sarkissian"), so that a mixed transliteration still reads as one full name."""
+        given = {n.split()[0] for n in names if len(n.split()) == 2}
+        combos = [f"{g} {s}" for g in sorted(given) for s in dict.fromkeys(surnames)
+                  if len(s.split()) == 1]
+        return [c for c in combos if c not in names][:40]
 
     def variants(self, name: str) -> list[str]:
         """Transliteration variants of a name (data/transliteration.yaml)."""

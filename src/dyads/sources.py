@@ -118,10 +118,19 @@ def decode_mixed(loose: str) -> str:
     """UTF-8 text with runs of legacy bytes (concatenated scrapes, a cp1252 quote in UTF-8):
     the UTF-8 stays, the runs are decoded with the code page that fits them best."""
     runs = [m.group().encode("utf-8", "surrogateescape") for m in ESCAPED.finditer(loose)]
-    best = from_bytes(b"".join(runs), cp_isolation=LEGACY_ENCODINGS).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    text = ESCAPED.sub(lambda m: m.group().encode("utf-8", "surrogateescape")
-                       .decode(encoding, "replace"), loose)
+    stray = b"".join(runs)
+    best = from_bytes(stray, cp_isolation=LEGACY_ENCODINGS).best() if len(stray) >= 64 else None
+
+    def decode_run(match: re.Match) -> str:
+        run = match.group().encode("utf-8", "surrogateescape")
+        if best is not None:
+            return run.decode(best.encoding, "replace")
+        cyrillic = run.decode("cp1251", "replace")  # too short to guess: Cyrillic or Western
+        if len(run) > 1 and all("\u0400" <= ch <= "\u04ff" for ch in cyrillic):
+            return cyrillic
+        return run.decode("cp1252", "replace")
+
+    text = ESCAPED.sub(decode_run, loose)
     if text.count("\ufffd") > len(text) // 20:
         raise ValueError("undecodable bytes: no text encoding fits")
     return text
@@ -356,10 +365,9 @@ def read_jsonl(path: Path, source: str, default_date: date | None,
                     yield Reject(origin, "too_large", f"{size} bytes > {limits.max_bytes}")
                     continue
                 yield json_line(line, origin, source, default_date, limits)
-    except (EOFError, zlib.error) as exc:
-        yield Reject(f"{path}:{number + 1}", "truncated",
-                     f"compressed file cut short or corrupt: {exc}")
-    except OSError as exc:
+    except EOFError as exc:
+        yield Reject(f"{path}:{number + 1}", "truncated", f"compressed file cut short: {exc}")
+    except (OSError, zlib.error) as exc:
         yield Reject(f"{path}:{number + 1}", "unreadable", str(exc))
 
 

@@ -53,7 +53,9 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
-            raise StoreLocked(f"cannot open {self.path}: {exc}") from exc
+            hint = (" (another process is using it: wait for it to finish, or use another --db)"
+                    if "lock" in str(exc).lower() else "")
+            raise StoreLocked(f"cannot open {self.path}{hint}: {exc}") from exc
         if not read_only:
             self.con.execute(SCHEMA)
 
@@ -110,6 +112,18 @@ class Store:
     def reject(self, reject: Reject) -> None:
         self.con.execute("INSERT OR REPLACE INTO rejects VALUES (?, ?, ?, ?)",
                          [reject.origin, reject.reason, reject.detail[:2000], datetime.now()])
+
+    def reject_many(self, rejects: Iterable[Reject]) -> int:
+        """Record many rejects in one statement (a file of a million broken lines stays fast)."""
+        now = datetime.now()
+        rows = {(r.origin, r.reason): {"origin": r.origin, "reason": r.reason,
+                                       "detail": r.detail[:2000], "seen_at": now}
+                for r in rejects}
+        if rows:
+            data = pa.Table.from_pylist(list(rows.values()))  # noqa: F841 - DuckDB scans it
+            self.con.execute("INSERT OR REPLACE INTO rejects SELECT origin, reason, detail, "
+                             "seen_at FROM data")
+        return len(rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
         cursor = self.con.execute(sql, list(params))
