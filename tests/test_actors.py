@@ -4,8 +4,8 @@ IGO memberships, and the NGEC cases."""
 from datetime import date
 
 import pytest
-from conftest import shared_path
 
+from conftest import shared_path
 from dyads.actor_eval import evaluate_actor_cases
 from dyads.actors import knowledge_base
 from dyads.mentions import ArticleContext, SentenceMentions, resolve_phrase
