@@ -148,10 +148,7 @@ def articles(db: str = DB, limit: int = typer.Option(50)) -> None:
             "count(*) FILTER (WHERE p.kept) AS kept, count(*) FILTER (WHERE NOT p.kept) AS dropped,"
             " a.title FROM articles a LEFT JOIN paragraphs p USING (article_id) "
             "GROUP BY ALL ORDER BY a.doc_name LIMIT ?", [limit])
-    table = Table(*cols, header_style="bold")
-    for row in rows:
-        table.add_row(*[str(v) for v in row])
-    console.print(table)
+    print_rows(cols, rows)
 
 
 @app.command()
