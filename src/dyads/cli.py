@@ -54,12 +54,21 @@ def code(
     engine: str = typer.Option("local", help="local, or ray (Ray Data over shards)"),
     address: str = typer.Option(None, "--address", help="Ray cluster address (engine ray)"),
     workers: int = typer.Option(2, help="Ray workers (engine ray)"),
+    limits_: str = typer.Option("", "--limits", help="input limits, e.g. max_bytes=60000000,"
+                                "max_future_days=7 (see docs/reliability.md)"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="a line per committed batch"),
 ) -> None:
     """Code articles into events in the DuckDB store (re-running adds nothing twice)."""
+    from rich.markup import escape
+
     from .pipeline import Pipeline
-    from .sources import read_articles
+    from .sources import Limits, read_articles
 
     default_date = parse_day(day)
+    try:
+        limits = Limits.parse(limits_)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--limits") from exc
     if engine == "ray":
         from .engine_ray import code_with_ray
 
@@ -70,8 +79,8 @@ def code(
         return
     if engine != "local":
         raise typer.BadParameter("engine must be local or ray")
+    store = open_store(db)  # before loading the model: a locked database fails at once
     pipeline = Pipeline(actors, lexicon, batch_size=batch)
-    store = open_store(db)
     counts = {"read": 0, "new": 0, "skipped": 0, "rejected": 0, "events": 0}
     progress = Progress(TextColumn("coding"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[events]} events"), TimeElapsedColumn(),
@@ -79,24 +88,60 @@ def code(
     with progress:
         task = progress.add_task("code", total=None, events=0)
         pending: list[Article] = []
+        rejects: list[Reject] = []
+        by_reason: Counter[str] = Counter()
+
+        def code_each(todo: list[Article]) -> list:
+            """A batch that crashed the coder: code its articles one by one, and reject the
+            ones that crash with the error, so that one bad article cannot stop the run."""
+            coded = []
+            for one in todo:
+                try:
+                    coded += list(pipeline.code([one]))
+                except Exception as exc:  # noqa: BLE001
+                    reject(Reject(f"{one.doc_name} ({one.article_id})", "coding_error",
+                                  f"{type(exc).__name__}: {exc}"))
+            return coded
 
         def flush() -> None:
             fresh_ids = set(a.article_id for a in pending) - store.known_ids(
                 [a.article_id for a in pending])
             todo = [a for a in pending if a.article_id in fresh_ids]
             counts["skipped"] += len(pending) - len(todo)
-            coded = list(pipeline.code(todo))
-            counts["new"] += store.write(coded)
+            try:
+                coded = list(pipeline.code(todo))
+            except Exception:  # noqa: BLE001
+                coded = code_each(todo)
+            store.reject_many(rejects)
+            rejects.clear()
+            new = store.write(coded)
+            counts["new"] += new
             counts["events"] += sum(len(c.events) for c in coded)
+            counts["batches"] = counts.get("batches", 0) + 1
+            if verbose:
+                console.print(f"batch {counts['batches']} committed: {new} new articles "
+                              f"({counts['new']} in all)", highlight=False)
             progress.update(task, advance=len(pending), events=counts["events"])
             pending.clear()
 
-        for item in read_articles(paths, source=source, default_date=default_date):
+        def reject(item: Reject) -> None:
+            rejects.append(item)
+            counts["rejected"] += 1
+            by_reason[item.reason] += 1
+            if counts["rejected"] <= 50:
+                console.print(f"[yellow]rejected[/yellow] {escape(item.origin)}: {item.reason} "
+                              f"({escape(item.detail[:120])})", highlight=False)
+            elif counts["rejected"] == 51:
+                console.print("[yellow]more rejects[/yellow]: not printed one by one (see the "
+                              "rejects table)")
+            if len(rejects) >= 10_000:
+                store.reject_many(rejects)
+                rejects.clear()
+
+        for item in read_articles(paths, source=source, default_date=default_date,
+                                  limits=limits):
             if isinstance(item, Reject):
-                store.reject(item)
-                counts["rejected"] += 1
-                console.print(f"[yellow]rejected[/yellow] {item.origin}: {item.reason} "
-                              f"({item.detail[:120]})")
+                reject(item)
                 continue
             counts["read"] += 1
             pending.append(item)
@@ -104,7 +149,12 @@ def code(
                 flush()
         if pending:
             flush()
-    if counts["new"]:
+        store.reject_many(rejects)
+    if by_reason:
+        console.print("rejected by reason: " + ", ".join(f"{reason} {n}" for reason, n
+                                                           in by_reason.most_common()))
+    if counts["new"] or store.query("SELECT count(*) FROM events WHERE story_id IS NULL "
+                                    "OR story_id = ''")[1][0][0]:
         from .stories import rebuild_stories
 
         counts["stories"] = rebuild_stories(store.con)

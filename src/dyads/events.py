@@ -49,6 +49,10 @@ class ModalityRules:
     naming_verbs: frozenset[str]
     domestic_sectors: frozenset[str]
     subject_control: frozenset[str]
+    audience_roots: frozenset[str]
+    audience_sectors: frozenset[str]
+    apolitical_sectors: frozenset[str]
+    partner_roots: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -436,10 +440,11 @@ class Coder:
                     out.append(t)
         return out
 
-    def actors(self, mentions: SentenceMentions, tokens: list[Token]) -> list[Actor]:
+    def actors(self, mentions: SentenceMentions, tokens: list[Token],
+               as_source: bool = False) -> list[Actor]:
         found: list[Actor] = []
         for tok in self.expand(tokens):
-            for actor in mentions.actors_for(tok):
+            for actor in mentions.actors_for(tok, as_source):
                 if actor not in found:
                     found.append(actor)
         return found
@@ -477,7 +482,7 @@ class Coder:
         final = self.final_code(code, status.modality)
         if final is None:
             return []
-        sources = [s for s in self.actors(mentions, source_toks) if s.country]
+        sources = [s for s in self.actors(mentions, source_toks, as_source=True) if s.country]
         targets = [t for t in self.actors(mentions, target_toks) if t.country]
         speaker = self.speaker_name(mentions, status.speaker) if status.modality == "reported" \
             else ""
@@ -485,14 +490,19 @@ class Coder:
         if reciprocal and not sources and len(targets) > 1:
             sources = targets
         sources, targets = self.police_country(sources, targets, mentions, target_toks)
+        if final[:2] in self.rules.audience_roots:
+            targets = [t for t in targets if t.sector not in self.rules.audience_sectors]
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
         if not pairs and untargeted:
             factor *= 0.75
-            sources = [s for s in sources if s.certainty > 0.5]  # not from context alone
+            # not from context alone, and not companies or newspapers acting on their own
+            sources = [s for s in sources if s.certainty > 0.5
+                       and s.sector not in self.rules.apolitical_sectors]
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
                 # "Czechia and Albania upgraded their ties": each acts towards the other
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
-            elif not reciprocal_only and not any(self.could_be_actor(t) for t in target_toks):
+            elif not reciprocal_only and final[:2] not in self.rules.partner_roots and not any(
+                    self.could_be_actor(t) for t in target_toks):
                 pairs = [(s, NO_ACTOR) for s in sources]
         return [Draft(s, t, self.recode(final, s, t), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),

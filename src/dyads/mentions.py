@@ -110,10 +110,18 @@ class SentenceMentions:
                 seen.append(hit)
         return seen
 
-    def actors_for(self, head: Token) -> list[Actor]:
-        """Actors a noun phrase stands for (several for "Armenian and Azerbaijani leaders")."""
+    def actors_for(self, head: Token, as_source: bool = False) -> list[Actor]:
+        """Actors a noun phrase stands for (several for "Armenian and Azerbaijani leaders").
+
+        As the source of an act, a city alone is not an actor ("Halifax said" is a bank).
+        """
         if head.pos_ in PRONOUNS:
             return []
+        if as_source:
+            hit = self.hit_at.get(head.i)
+            if hit is not None and hit.of_kind("city") and not hit.of_kind(
+                    "agent", "org", "person", "surname", "country", "capital", "demonym"):
+                return []
         tokens = self.phrase_tokens(head)
         hits = self.hits_in(tokens)
         if self.names_no_actor(head):
@@ -267,11 +275,21 @@ class SentenceMentions:
             if not entries:
                 continue
             code, kind = entries[0].ref, entries[0].kind
+            if self.place_modifier(hit, entries[0]):
+                kind = "country"  # "the London exchange" is in Britain, not its government
             if code not in [c for c, _ in found]:
                 found.append((code, kind))
         if len(found) > 1 and not self.coordinated(hits):
             return found[:1]
         return found
+
+    def place_modifier(self, hit: Hit, entry: Entry) -> bool:
+        """"the London exchange", "Halifax's figures": a city or capital that merely names
+        where a thing is, or what it is called, is not an actor."""
+        if entry.kind not in ("city", "capital"):
+            return False
+        last = self.sent.doc[hit.end - 1]
+        return last.dep_ in ("compound", "nmod") and last.head.i not in self.hit_at
 
     def coordinated(self, hits: list[Hit]) -> bool:
         """True when the country words are joined by "and"/"or" ("Armenian and Azerbaijani")."""

@@ -1204,15 +1204,27 @@ def article_from(body: ArticleIn) -> Article:
             article.title = body.title.strip()
         if not doc_name:
             article.doc_name = f"api-{article.article_id[:10]}"
-        return article
+        return within_limits(article)
     text = compose(body.title, body.text or "")
     if not text.strip() or not any(ch.isalpha() for ch in text):
         raise HTTPException(422, "text: no words to code")
     if "\x00" in text:
         raise HTTPException(422, "text: contains NUL characters")
-    return make_article(doc_name or f"api-{article_id_for(text)[:10]}", text,
-                        title=body.title.strip() or first_line(text), source=body.source.strip(),
-                        url=body.url.strip(), published=body.date or dt.date.today())
+    return within_limits(make_article(
+        doc_name or f"api-{article_id_for(text)[:10]}", text,
+        title=body.title.strip() or first_line(text), source=body.source.strip(),
+        url=body.url.strip(), published=body.date or dt.date.today()))
+
+
+def within_limits(article: Article) -> Article:
+    """The limits `dyads code` applies (paragraph size, dates in the future): a 422 with why."""
+    from .sources import Limits, check_size
+
+    try:
+        return check_size(article, Limits())
+    except ValueError as exc:
+        field = "date" if "date" in str(exc) else "text"
+        raise HTTPException(422, f"{field}: {exc}") from exc
 
 
 def add_web_routes(app: FastAPI) -> None:

@@ -37,7 +37,8 @@ class Limits:
     max_bytes: int = 20_000_000  # one article's raw size (file, decompressed file, JSONL line)
     max_chars: int = 2_000_000  # one article's text after extraction
     max_line_chars: int = 200_000  # one paragraph (line) of text: spaCy parses it whole
-    max_ratio: int = 200  # gzip: decompressed / compressed size, checked past max_bytes (bombs)
+    max_lines: int = 50_000  # lines (paragraphs) of one article
+    max_ratio: int = 200  # gzip: decompressed / compressed size, checked past 1 MB (bombs)
     max_future_days: int = 2  # a date later than today + this is rejected (bad_date)
     strict_dates: bool = True  # a date given but not understood: reject (else use --date)
 
@@ -57,10 +58,9 @@ class Limits:
                     raise ValueError(f"{key} wants true or false, not {value!r}")
                 setattr(limits, key, value in ("true", "1", "yes"))
             else:
-                number = int(value.replace("_", ""))
-                if number < 0:
-                    raise ValueError(f"{key} must not be negative")
-                setattr(limits, key, number)
+                if not value.replace("_", "").isdigit():
+                    raise ValueError(f"{key} wants a whole number >= 0, not {value!r}")
+                setattr(limits, key, int(value.replace("_", "")))
         return limits
 
 
@@ -352,7 +352,7 @@ def read_jsonl(path: Path, source: str, default_date: date | None,
             unpacked = 0
             for number, (line, size) in enumerate(bounded_lines(fh, limits.max_bytes), start=1):
                 unpacked += size
-                if fh is not packed and unpacked > limits.max_bytes and \
+                if fh is not packed and unpacked > 1_000_000 and \
                         unpacked > limits.max_ratio * max(packed.tell(), 1):
                     yield Reject(f"{path}:{number}", "too_large",
                                  f"decompressed {unpacked} bytes from {packed.tell()}: more than "
@@ -411,6 +411,9 @@ def check_size(article: Article, limits: Limits) -> Article:
     if len(article.text) > limits.max_chars:
         raise RejectError("too_large", f"article text too long: {len(article.text)} > "
                           f"{limits.max_chars} chars")
+    lines = article.text.count("\n") + 1
+    if lines > limits.max_lines:
+        raise RejectError("too_large", f"{lines} lines > {limits.max_lines} (max_lines)")
     longest = max((len(line) for line in article.text.split("\n")), default=0)
     if longest > limits.max_line_chars:
         raise RejectError("too_large", f"a paragraph of {longest} chars > "
