@@ -111,6 +111,7 @@ def rate(result: dict, key: str) -> float:
 
 
 def main() -> None:
+    global QUIET_BELOW
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1000, help="articles per corpus")
     parser.add_argument("--full", action="store_true",
@@ -119,7 +120,6 @@ def main() -> None:
                         help="before each run, wait (up to 3 min) until other programs use "
                         "less than this share of the CPUs; 1 = never wait")
     args = parser.parse_args()
-    global QUIET_BELOW
     QUIET_BELOW = args.quiet_below
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     results: dict = {"command": "make bench (python bench/run.py " + " ".join(sys.argv[1:]) + ")",

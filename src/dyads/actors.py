@@ -278,6 +278,8 @@ class KnowledgeBase:
             self.add_name(name, Entry("org", code, org.name))
         for organ in igo.get("organs") or []:
             for name in [organ.get("name"), *(organ.get("names") or [])]:
+                if name and " " not in str(name).strip() and not is_acronym(str(name)):
+                    continue  # "Commission", "Secretariat" alone name many bodies
                 self.add_name(name, Entry("org", code, org.name, organ.get("sector") or ""))
         org.members_from = igo.get("members_from") or {}
         for leader in igo.get("leaders") or []:
