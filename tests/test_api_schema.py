@@ -22,6 +22,9 @@ OPERATIONS = [
     ("GET", "/api/grievances"), ("GET", "/api/network"), ("GET", "/api/timeline"),
 ]
 EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 8}
+# Operations that take a since/until range (a cross-parameter rule OpenAPI cannot state).
+RANGED = {"/api/events", "/api/events.csv", "/api/events.jsonl", "/api/stories",
+          "/api/relations", "/api/grievances", "/api/network", "/api/timeline"}
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +48,9 @@ def test_no_server_errors_and_answers_match_the_schema(api_schema, method, path,
     operation = api_schema[path][method]
     headers = {"Authorization": f"Bearer {TOKEN}"} if method == "POST" else None
     # A posted article can be refused for what no schema can say (a text without a word, a
-    # page without an article in it): that is a 4xx with a reason, checked by the other checks.
-    excluded = [positive_data_acceptance] if method == "POST" else []
+    # page without an article in it), and so can a date range whose start is after its end:
+    # that is a 4xx with a reason, checked by the other checks.
+    excluded = [positive_data_acceptance] if method == "POST" or path in RANGED else []
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES[mode], deadline=None, derandomize=True, database=None,
