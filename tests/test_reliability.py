@@ -104,7 +104,6 @@ def hostile_folder(folder: Path) -> dict[str, str]:
         "binary.txt": (rng.randbytes(8192), "bad_content"),
         "image.html": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(2000),
                        "bad_content"),
-        "notes.docx": (b"PK\x03\x04", "unreadable"),
         "invalid-utf8.txt": (b"Armenia Protests\n\nArmenia accused Azerbaijan of shelling "
                              b"\xff\xfe border villages \xc3\x28 on Monday.\n", "coded"),
         "cp1251.txt": ("Россия обвинила Армению\n\nRussia accused Armenia of breaking the "
@@ -221,7 +220,7 @@ def test_a_million_tiny_lines_stream_and_their_rejects_store_fast(tmp_path):
     reading = time.monotonic() - started
     assert len(items) == 800_001 and isinstance(items[-1], Article)
     assert Counter(i.reason for i in items[:-1]) == {"bad_content": 600_000, "bad_json": 200_000}
-    assert items[-1].doc_name == "last" and items[3].origin.endswith("tiny.jsonl:4")
+    assert items[-1].doc_name == "last" and items[2].origin.endswith("tiny.jsonl:4")
     started = time.monotonic()
     with Store(tmp_path / "tiny.duckdb") as store:
         assert store.reject_many(items[:-1]) == 800_000
@@ -378,15 +377,42 @@ def test_two_writers_one_gets_a_clear_error_and_the_database_stays_whole(corpus,
 
 # ---- server refusals ---------------------------------------------------------------------------
 
+class Served:
+    """`dyads serve` in a subprocess, exactly as a user starts it, on a free loopback port."""
+
+    def __init__(self, port: int, proc: subprocess.Popen) -> None:
+        self.port, self.proc = port, proc
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    from dyads.server import create_app
-    from test_server import TOKEN, LiveServer, copy_db
+    from test_server import TOKEN, copy_db
 
-    app = create_app(copy_db(tmp_path_factory.mktemp("rel-srv")), token=TOKEN,
-                     rate_limit=(1000, 60.0))
-    with LiveServer(app) as server:
-        yield server, TOKEN
+    db = copy_db(tmp_path_factory.mktemp("rel-srv"))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dyads.cli", "serve", "--db", str(db),
+                             "--host", "127.0.0.1", "--port", str(port), "--token", TOKEN],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        yield Served(port, proc), TOKEN
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def raw_get(port: int, target: str) -> tuple[int, bytes]:
@@ -479,13 +505,43 @@ def test_write_refusals(live):
             assert response.status_code in (201, 422), (text, response.text)
 
 
-def test_rate_limit_is_per_connection_address_not_per_forwarded_header(tmp_path):
-    from dyads.server import create_app
-    from test_server import TOKEN, LiveServer, copy_db
-
-    app = create_app(copy_db(tmp_path), token=TOKEN, rate_limit=(2, 60.0))
-    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+def test_rate_limit_cannot_be_dodged_with_forwarded_headers(live):
+    """`dyads serve` trusts no proxy header: a client claiming another address per request
+    is still one client (20 writes a minute). Runs last: it spends the write budget."""
+    server, token = live
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=60) as client:
         codes = [client.post("/api/articles", json={}, headers={
-            "Authorization": f"Bearer {TOKEN}", "X-Forwarded-For": f"10.0.0.{i}",
-            "X-Real-IP": f"10.0.1.{i}"}).status_code for i in range(4)]
-        assert codes == [400, 400, 429, 429]
+            "Authorization": f"Bearer {token}", "X-Forwarded-For": f"10.0.0.{i}",
+            "X-Real-IP": f"10.0.1.{i}", "Forwarded": f"for=10.0.2.{i}"}).status_code
+            for i in range(25)]
+    assert set(codes) <= {400, 429} and codes[-5:] == [429] * 5
+    assert codes.count(400) <= 20
+
+
+def test_an_article_that_crashes_the_coder_is_rejected_and_the_run_goes_on(tmp_path,
+                                                                           monkeypatch,
+                                                                           pipeline):
+    from typer.testing import CliRunner
+
+    from dyads.cli import app
+    from dyads.pipeline import Pipeline
+
+    real = Pipeline.code_batch
+
+    def fragile(self, articles):
+        if any("CRASHME" in a.text for a in articles):
+            raise RuntimeError("simulated coder bug")
+        return real(self, articles)
+
+    monkeypatch.setattr(Pipeline, "code_batch", fragile)
+    for i, extra in enumerate(["", "CRASHME here.", ""]):
+        (tmp_path / f"2024-03-0{i + 1}-a{i}.txt").write_text(GOOD.replace("Monday", f"day {i}")
+                                                             + extra)
+    db = tmp_path / "c.duckdb"
+    result = CliRunner().invoke(app, ["code", str(tmp_path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "2 coded" in result.output and "1 rejected" in result.output
+    assert "coding_error" in result.output
+    (reject,) = rows(db, "SELECT origin, reason, detail FROM rejects")
+    assert reject[0].startswith("2024-03-02-a1") and reject[1] == "coding_error"
+    assert "simulated coder bug" in reject[2]

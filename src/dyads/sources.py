@@ -374,7 +374,7 @@ def read_jsonl(path: Path, source: str, default_date: date | None,
 def json_line(line: bytes, origin: str, source: str, default_date: date | None,
               limits: Limits) -> Article | Reject:
     try:
-        record = json.loads(decode_bytes(line))
+        record = json.loads(decode_bytes(line.rstrip(b"\r\n")))
         return check_size(from_json_record(record, origin, source, default_date, limits),
                           limits)
     except json.JSONDecodeError as exc:
