@@ -42,6 +42,13 @@ class ArticleContext:
         return top if n >= 2 and n > rest[0][1] else ""
 
 
+def as_place(hit: Hit) -> Hit:
+    """A capital named as a location ("a park in Kabul") is the city, not the government."""
+    entries = [Entry("city", e.ref, e.name) if e.kind in ("capital", "metonym") else e
+               for e in hit.entries]
+    return Hit(hit.start, hit.end, entries)
+
+
 def fold_token(tok: Token) -> str:
     return fold(tok.text)
 
@@ -131,7 +138,7 @@ class SentenceMentions:
             # "Muslim leaders in France", "targets in Syria": a place gives the country
             placed = [h for h in self.hits_in(self.phrase_tokens(head, PLACE))
                       if h not in hits and h.of_kind("org", *COUNTRY_KINDS)]
-            hits = hits + placed[:1]
+            hits = hits + [as_place(h) for h in placed[:1]]
         if not hits:
             return []
         when = self.context.when
