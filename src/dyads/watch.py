@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from rich.markup import escape
+
 from .model import Article, Reject
 
 WATCH_SCHEMA = """
@@ -124,8 +126,8 @@ class Watcher:
                 self.store.reject(item)
                 result.rejected += 1
                 if console is not None:
-                    console.print(f"[yellow]rejected[/yellow] {item.origin}: {item.reason} "
-                                  f"({item.detail[:120]})")
+                    console.print(f"[yellow]rejected[/yellow] {escape(item.origin)}: "
+                                  f"{item.reason} ({escape(item.detail[:120])})")
                 continue
             count += 1
             batch.append(item)
