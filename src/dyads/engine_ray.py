@@ -33,10 +33,11 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from rich.markup import escape
 
 from .model import Article, CodedArticle, Event, Reject
 
-SHARD_SIZE = 10_000  # articles per shard: bounds the driver's memory and is the commit unit
+SHARD_SIZE = 25_000  # articles per shard: bounds the driver's memory; the commit unit
 BATCH_SIZE = 32  # articles per map_batches call: small enough to balance the workers
 
 ARTICLE_SCHEMA = pa.schema([
@@ -252,8 +253,8 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
         store.reject(item)
         counts.rejected += 1
         if console is not None:
-            console.print(f"[yellow]rejected[/yellow] {item.origin}: {item.reason} "
-                          f"({item.detail[:120]})")
+            console.print(f"[yellow]rejected[/yellow] {escape(item.origin)}: {item.reason} "
+                          f"({escape(item.detail[:120])})")
 
     with tempfile.TemporaryDirectory(prefix="dyads-ray-") as tmp:
         for number, shard in enumerate(shards(items, shard_size, on_reject)):
