@@ -229,20 +229,14 @@ def load_shard(store, paths: dict[str, Path]) -> tuple[int, int]:
 def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
                actors: Sequence[Path] = (), lexicons: Sequence[Path] = (),
                shard_size: int = SHARD_SIZE, batch_size: int = BATCH_SIZE,
-               console=None) -> Counts:
-    """Code a stream of articles on the running Ray cluster into an open Store."""
-    import ray
+               console=None, connect=None) -> Counts:
+    """Code a stream of articles on Ray into an open Store.
 
-    quiet_ray_data()
-    cpus = int(ray.cluster_resources().get("CPU", 0)) or workers
-    if workers > cpus:  # an actor pool larger than the cluster would wait for ever
-        if console is not None:
-            console.print(f"[yellow]{workers} workers asked, the cluster has {cpus} CPUs: "
-                          f"using {cpus}[/yellow]")
-        workers = cpus
+    `connect` (if given) is called before the first shard that has new articles, so a run with
+    nothing new never starts Ray; without it Ray must already be running.
+    """
     counts = Counts(workers=max(1, workers))
-    workers = counts.workers
-    started = time.perf_counter()
+    started, connected = time.perf_counter(), False
     actor_files = [str(Path(p).resolve()) for p in actors]
     lexicon_files = [str(Path(p).resolve()) for p in lexicons]
 
@@ -268,6 +262,8 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
             counts.skipped += len(shard) - len(todo)
             if not todo:
                 continue
+            if not connected:
+                workers, connected = ready_workers(counts, connect, console), True
             paths = map_shard(todo, Path(tmp) / f"shard-{number:05d}", workers, actor_files,
                               lexicon_files, batch_size, on_batch=arrived)
             new, events = load_shard(store, paths)
@@ -285,6 +281,22 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
         counts.stories = rebuild_stories(store.con)
     counts.seconds = time.perf_counter() - started
     return counts
+
+
+def ready_workers(counts: Counts, connect, console) -> int:
+    """Connect (once), quiet Ray Data, and cut the pool to the cluster's CPUs."""
+    import ray
+
+    if connect is not None and not ray.is_initialized():
+        connect()
+    quiet_ray_data()
+    cpus = int(ray.cluster_resources().get("CPU", 0)) or counts.workers
+    if counts.workers > cpus:  # an actor pool larger than the cluster would wait for ever
+        if console is not None:
+            console.print(f"[yellow]{counts.workers} workers asked, the cluster has {cpus} "
+                          f"CPUs: using {cpus}[/yellow]")
+        counts.workers = cpus
+    return counts.workers
 
 
 def summary(counts: Counts, db: str) -> str:
@@ -310,11 +322,16 @@ def code_with_ray(paths: list[Path], db: str, *, default_date: date | None = Non
         if console is not None:
             console.print(f"[red]{exc}[/red]")
         raise SystemExit(2) from exc
-    started_here = start_ray(address, workers)
+    started_here = False
+
+    def connect() -> None:
+        nonlocal started_here
+        started_here = start_ray(address, workers)
+
     try:
         items = read_articles(list(paths), source=source, default_date=default_date)
         counts = code_items(items, store, workers=workers, actors=actors, lexicons=lexicons,
-                            shard_size=shard_size, console=console)
+                            shard_size=shard_size, console=console, connect=connect)
     finally:
         store.close()
         if started_here:
