@@ -220,7 +220,7 @@ def read_raw(path: Path, limits: Limits) -> bytes:
 
 
 def kind_of(path: Path) -> str:
-    if str(path).startswith(("http://", "https:/")):
+    if str(path).startswith(("http:/", "https:/")):  # Path() folds "//" into "/"
         return "url"
     name = path.name.lower().removesuffix(".gz")
     return next((kind for suffix, kind in KINDS.items() if name.endswith(suffix)), "")
