@@ -196,8 +196,6 @@ class Coder:
                         r.speech_verbs:
                     return Status(SKIP)
                 if lemma in r.speech_verbs and link != "xcomp":
-                    if lemma in ("deny",):
-                        return Status(SKIP)
                     if result.modality == "asserted":
                         result = Status("reported", self.subject_of(gov))
                 elif link in ("xcomp", "ccomp") and lemma in r.intent_governors:
