@@ -169,8 +169,8 @@ class KnowledgeBase:
         self.load(
             countries=load_optional("countries.yaml") or [],
             igos=load_optional("igos.yaml") or [],
-            organisations=(load_optional("organisations.yaml") or [])
-            + (load_optional("organisations_extra.yaml") or []),
+            organisations=[org for path in sorted(data_dir().glob("organisations*.yaml"))
+                           for org in load_optional(path.name) or []],
             people=load_yaml_dir("people"),
             agents=load_optional("agents.yaml") or {},
         )

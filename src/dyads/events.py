@@ -43,6 +43,7 @@ class ModalityRules:
     quantity_nouns: frozenset[str]
     nominal_time_preps: frozenset[str]
     logophoric_pronouns: frozenset[str]
+    logophoric_objects: frozenset[str]
     addressee_roots: frozenset[str]
     deontic_aux: dict[str, str]
     repression: dict
@@ -53,6 +54,14 @@ class ModalityRules:
     audience_sectors: frozenset[str]
     apolitical_sectors: frozenset[str]
     partner_roots: frozenset[str]
+    framing_verbs: frozenset[str]
+    framing_accusations: dict[str, str]
+    appeal_governors: dict[str, str]
+    violent_roots: frozenset[str]
+    cause_preps: frozenset[str]
+    origin_preps: frozenset[str]
+    location_preps: frozenset[str]
+    state_security_sectors: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ def is_discarded(text: str) -> bool:
 def modality_rules() -> ModalityRules:
     data = load_yaml("modality.yaml")
     sets = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
-    maps = ("intent_codes", "deontic_aux")
+    maps = ("intent_codes", "deontic_aux", "framing_accusations", "appeal_governors")
     rep = data["repression"]
     repression = {"roots": set(rep["roots"]), "by": set(rep["by"]),
                   "against": set(rep["against"]), "code": str(rep["code"])}
@@ -398,8 +407,7 @@ class Coder:
                 for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
 
     def nominal_matches(self, noun: Token) -> list[tuple[NominalPattern, list[Token]]]:
-        patterns = self.lex.nominal_patterns(noun.lemma_.lower()) or \
-            self.lex.nominal_patterns(noun.lower_)
+        patterns = self.nominal_patterns_of(noun)
         preps = self.prep_objects(noun)
         found, fallback = [], []
         for p in patterns:
@@ -585,15 +593,120 @@ class Coder:
             if untargeted and not self.may_lack_target(pattern):
                 continue
             sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
+            goals = self.resolve_object_pronouns(goals, verb)
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted)
+            if not drafts and not pattern.reverse and pattern.code[:2] in \
+                    self.rules.violent_roots and not any(
+                        a.country for a in self.actors(mentions, agents, as_source=True)):
+                implied = self.implied_agents(verb, goals)
+                drafts = self.drafts(mentions, implied, goals, pattern.code, status,
+                                     base * 0.8, verb) if implied else []
             if drafts:
                 if pattern.plover[0] and drafts[0].code == pattern.code:
                     for d in drafts:
                         d.plover = pattern.plover
                 return drafts
         return []
+
+    def resolve_object_pronouns(self, goals: list[Token], verb: Token) -> list[Token]:
+        """"Israel said a mortar was fired at it": a pronoun target of a reported clause
+        refers to the speaker."""
+        if not any(g.pos_ == "PRON" and g.lower_ in self.rules.logophoric_objects
+                   for g in goals):
+            return goals
+        speaker = self.speech_subject(verb)
+        if speaker is None:
+            return goals
+        return [speaker if g.pos_ == "PRON" and g.lower_ in self.rules.logophoric_objects
+                else g for g in goals]
+
+    def implied_agents(self, verb: Token, patients: list[Token]) -> list[Token]:
+        """Who did an act of violence stated without an agent: the actor named on its cause
+        ("killed in Israeli tank shelling"), the place it came from ("fired at it from the Gaza
+        Strip") or, when the victims are soldiers, police or officials of one state, the other
+        state where it happened ("ten Russian soldiers were killed in Ukraine")."""
+        assert self.mentions is not None
+        r, mentions = self.rules, self.mentions
+        preps = self.prep_objects(verb)
+        for prep in r.cause_preps:
+            for noun in preps.get(prep, []):
+                if any(p.code[:2] in r.violent_roots for p in self.nominal_patterns_of(noun)):
+                    owners = [c for c in noun.children if c.dep_ in ("amod", "compound", "poss")]
+                    if any(a.country for a in self.actors(mentions, owners, as_source=True)):
+                        return owners
+        for prep in r.origin_preps:
+            places = [t for t in preps.get(prep, []) if any(
+                a.country for a in self.actors(mentions, [t]))]
+            if places:
+                return places
+        victims = [a for a in self.actors(mentions, patients) if a.country]
+        if not victims or any(a.sector not in r.state_security_sectors for a in victims):
+            return []
+        home = {a.country for a in victims}
+        for prep in r.location_preps:
+            for place in preps.get(prep, []) + self.compound_prep_objects(verb, prep):
+                if any(a.country and a.country not in home for a in self.actors(mentions, [place])):
+                    return [place]
+        return []
+
+    @staticmethod
+    def compound_prep_objects(verb: Token, prep: str) -> list[Token]:
+        """Objects of a two-word preposition: "outside of Basra", "in front of the embassy"."""
+        return [g for c in verb.children if c.dep_ == "prep" and c.lower_ == prep
+                for inner in c.children if inner.dep_ == "prep"
+                for g in inner.children if g.dep_ == "pobj"]
+
+    def nominal_patterns_of(self, noun: Token) -> list[NominalPattern]:
+        return self.lex.nominal_patterns(noun.lemma_.lower()) or \
+            self.lex.nominal_patterns(noun.lower_)
+
+    def accusations(self, mentions: SentenceMentions, drafts: list[Draft],
+                    status: Status) -> list[Draft]:
+        """"Israel said a mortar was fired at it from Gaza": a neutral speech verb that reports
+        an act of force by another actor, or a hostile act against the speaker, is the
+        speaker's accusation of that actor."""
+        speaker = status.speaker
+        if status.modality != "reported" or speaker is None or \
+                speaker.head.lemma_.lower() not in self.rules.framing_verbs:
+            return []
+        accusers = [a for a in self.actors(mentions, [speaker], as_source=True) if a.country]
+        found: dict[tuple[str, str], Draft] = {}
+        for draft in drafts:
+            code = self.rules.framing_accusations.get(draft.code[:2])
+            if code is None or not draft.source.country:
+                continue
+            against_speaker = bool(draft.target.country) and draft.target.country in {
+                a.country for a in accusers}
+            if draft.code[:2] not in self.rules.violent_roots and not against_speaker:
+                continue  # "the IAEA said Russian forces detained ...": a report, not blame
+            for accuser in accusers:
+                key = (accuser.code, draft.source.code)
+                if accuser.country != draft.source.country and key not in found:
+                    found[key] = Draft(accuser, draft.source, code, "asserted", "",
+                                       round(draft.confidence * 0.9, 3), speaker.head.i)
+        return list(found.values())
+
+    def wished_acts(self, sent: Span, mentions: SentenceMentions) -> list[Draft]:
+        """"Obama wants Putin to attack Switzerland": an appeal to Putin (CAMEO 020)."""
+        found: list[Draft] = []
+        for verb in sent:
+            code = self.rules.appeal_governors.get(verb.lemma_.lower())
+            if code is None or verb.pos_ not in ("VERB", "AUX"):
+                continue
+            acts = [c for c in verb.children if c.dep_ in ("xcomp", "ccomp")
+                    and self.lex.verb_patterns(self.lemma_of(c))]
+            if not acts or self.status(verb).modality == SKIP:
+                continue
+            addressees = [c for c in verb.children if c.dep_ == "dobj"] or [
+                g for c in acts for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
+            wisher = self.subject_of(verb)
+            if wisher is None or not addressees:
+                continue
+            found += self.drafts(mentions, [wisher], addressees, code, Status("asserted"), 0.6,
+                                 verb)
+        return found
 
     def code_sentence(self, sent: Span, mentions: SentenceMentions, headline: bool = False
                       ) -> list[Draft]:
@@ -606,6 +719,7 @@ class Coder:
         event_verbs = {t.i for t in sent if t.pos_ in ("VERB", "AUX") and t.lemma_ != "be"
                        and self.lex.verb_patterns(self.lemma_of(t))}
         found += self.deontic_demands(sent, mentions, quoted)
+        found += self.wished_acts(sent, mentions)
         pending = []
         coded: set[int] = set()
         for tok in sent:
@@ -618,7 +732,7 @@ class Coder:
             agents = self.agent_tokens(tok)
             drafts = self.first_drafts(mentions, matches, agents, status, tok, False)
             if drafts:
-                found += drafts
+                found += drafts + self.accusations(mentions, drafts, status)
                 coded.add(tok.i)
                 obj = self.object_of(tok)
                 if obj is not None:
@@ -631,7 +745,8 @@ class Coder:
             if any(c.dep_ in ("xcomp", "ccomp") and c.i in coded for c in tok.children) or (
                     tok.dep_ in ("xcomp", "advcl") and tok.head.i in coded):
                 continue
-            found += self.first_drafts(mentions, matches, agents, status, tok, True)
+            drafts = self.first_drafts(mentions, matches, agents, status, tok, True)
+            found += drafts + self.accusations(mentions, drafts, status)
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN") or tok.i in used_nouns:
                 continue
@@ -692,12 +807,14 @@ def clause_weight(verb: Token) -> float:
 
 
 def plausible_pair(source: Actor, target: Actor) -> bool:
-    """Two different actors; an actor placed only by the article's context (certainty ≤ 0.5)
-    never pairs with its own country, which would invent a domestic event."""
+    """Two different actors. An actor placed only by the article's context (certainty ≤ 0.5)
+    pairs with its own country only as a distinct domestic group ("the Sudanese government
+    accused rebels": SDNGOV → SDNREB), never as the bare country or the same sector."""
     if source.code == target.code:
         return False
-    return not (source.country == target.country and min(source.certainty,
-                                                          target.certainty) <= 0.5)
+    if source.country != target.country or min(source.certainty, target.certainty) > 0.5:
+        return True
+    return bool(source.sector and target.sector and source.sector != target.sector)
 
 
 QUOTES = {"“": "”", '"': '"', "«": "»"}

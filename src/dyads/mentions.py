@@ -36,9 +36,13 @@ class ArticleContext:
     countries: Counter = field(default_factory=Counter)
 
     def dominant_country(self) -> str:
+        """The country the story is set in so far: the only one named, or the one named
+        at least twice and more often than any other."""
         if not self.countries:
             return self.default_country
         (top, n), *rest = self.countries.most_common(2) + [("", 0)]
+        if len(self.countries) == 1:
+            return top
         return top if n >= 2 and n > rest[0][1] else ""
 
 
