@@ -62,6 +62,9 @@ class ModalityRules:
     origin_preps: frozenset[str]
     location_preps: frozenset[str]
     state_security_sectors: frozenset[str]
+    place_target_roots: frozenset[str]
+    place_preps: frozenset[str]
+    author_preps: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -390,7 +393,7 @@ class Coder:
                 found.append((p, [obj] if obj is not None else self.complement_objects(verb)))
                 continue
             if p.objs:  # "expelled two Estonian diplomats": the object may be the target
-                found.append((p, [obj] if obj is not None else []))
+                found.append((p, self.object_or_its_author(obj)))
                 continue
             if obj is None and p.code[:2] in self.rules.addressee_roots:
                 found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
@@ -398,8 +401,18 @@ class Coder:
             if obj is None and verb.lemma_.lower() in self.rules.blocking_governors:
                 found.append((p, self.complement_objects(verb)))  # "refused to meet X"
                 continue
-            found.append((p, [obj] if obj is not None else []))
+            found.append((p, self.object_or_its_author(obj)))
         return found
+
+    def object_or_its_author(self, obj: Token | None) -> list[Token]:
+        """The object, or when it names no actor, whoever it came from: "rejected a fresh
+        offer from Afghanistan", "accepted demands by the rebels"."""
+        if obj is None:
+            return []
+        if self.mentions is None or self.actors(self.mentions, [obj]):
+            return [obj]
+        preps = self.prep_objects(obj)
+        return [obj] + [t for prep in self.rules.author_preps for t in preps.get(prep, [])]
 
     @staticmethod
     def clause_subjects(verb: Token) -> list[Token]:
@@ -499,6 +512,11 @@ class Coder:
         if final[:2] in self.rules.audience_roots:
             targets = [t for t in targets if t.sector not in self.rules.audience_sectors]
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
+        if not pairs and untargeted and not target_toks and trigger.pos_ in ("VERB", "AUX") \
+                and {code[:2], final[:2]} & self.rules.place_target_roots:
+            places = [t for t in self.actors(mentions, self.place_phrases(trigger)) if t.country]
+            pairs = [(s, t) for s in sources for t in places if s.code != t.code]
+            factor *= 0.85
         if not pairs and untargeted:
             factor *= 0.75
             # not from context alone, and not companies or newspapers acting on their own
@@ -513,6 +531,19 @@ class Coder:
         return [Draft(s, t, self.recode(final, s, t), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
+
+    def place_phrases(self, verb: Token) -> list[Token]:
+        """Where an act of protest or force took place, which PLOVER takes as its target
+        when no one is named: "imposed a curfew in the town of Cizre in southeastern Turkey",
+        "fired at targets in Jericho", "conducting exercises in Alaska"."""
+        preps = self.prep_objects(verb)
+        obj = self.object_of(verb)
+        if obj is not None:
+            for prep, objs in self.prep_objects(obj).items():
+                preps.setdefault(prep, []).extend(objs)
+        found = [t for prep in self.rules.place_preps for t in preps.get(prep, [])
+                 + self.compound_prep_objects(verb, prep)]
+        return found
 
     def names_something(self, verb: Token) -> bool:
         """"called the operation 'anti-terrorist measures'": naming, not phoning."""
