@@ -100,6 +100,9 @@ def not_applicable_reason(case: dict) -> str:
     checks = [e for e in case["expect"] if e["field"] in CHECKED]
     if not checks:
         return "no country/sector expectation"
+    wanted = Counter(e["field"] for e in checks if e["op"] == "==")
+    if any(n > 1 for n in wanted.values()):
+        return "contradictory expectations (one field expected equal to two values)"
     if any(e["value"] == "PRE" for e in checks):
         return "PRE convention (dyads codes de-facto states on their own)"
     return ""

@@ -20,6 +20,7 @@ INSTITUTION_SECTORS = {"LEG", "MIL", "JUD", "SPY", "COP", "NGO", "MED", "BUS", "
 KIND_SECTOR = {"capital": "GOV", "metonym": "GOV", "military": "MIL", "intelligence": "SPY",
                "legislature": "LEG", "city": "CVL"}
 PRONOUNS = {"PRON"}
+UNKNOWN_SECTOR = "UNK"
 OF = frozenset({"of"})
 # Prepositions that place a group somewhere: "Muslim leaders in France", "protesters from Gaza".
 PLACE = frozenset({"of", "in", "from", "near", "outside", "around", "inside", "across",
@@ -155,6 +156,8 @@ class SentenceMentions:
         orgs = [e for h in hits for e in h.of_kind("org")]
         countries = self.countries_in(hits)
         sector = self.sector_of(hits, head, tokens, countries[0][0] if countries else "")
+        if sector == UNKNOWN_SECTOR:
+            return []  # "two men": someone the text does not identify is no party to an event
         scope = self.agent_entry(hits, head, "")
         if not countries and scope is not None and len(scope.scope) == 1:
             countries = [(scope.scope[0], "country")]  # "a White House official"
