@@ -195,6 +195,16 @@ class Coder:
                 return Status(SKIP)  # "calls to adopt reforms", "efforts to end the war": irrealis
             if link in ("advcl", "relcl", "acl") and gov.pos_ in ("NOUN", "PROPN"):
                 break
+            if link == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                       for c in cur.children):
+                # a purpose ("flew to Moscow to meet Putin") is intended, and nothing under a
+                # refusal happened ("rejected calls by Annan to adopt reforms")
+                if self.own_status(gov, under_speech) == SKIP or \
+                        gov.lemma_.lower() in r.blocking_governors:
+                    return Status(SKIP)
+                result = Status("intended", result.speaker)
+                cur = gov
+                continue
             if link == "advcl" and (any(c.dep_ in SUBJECTS for c in cur.children)
                                     or cur.tag_ not in ("VBG", "VBN")):
                 break  # a finite adverbial clause has its own modality
