@@ -175,6 +175,7 @@ class KnowledgeBase:
             agents=load_optional("agents.yaml") or {},
         )
         self.add_cities(load_csv("cities.csv") if (data_dir() / "cities.csv").exists() else [])
+        self.add_regions(load_csv("regions.csv") if (data_dir() / "regions.csv").exists() else [])
         for path in sorted((data_dir() / "phoenix").glob("*.json")):
             self.load_supplement(json.loads(path.read_text(encoding="utf-8")))
         for path in extra:
@@ -197,6 +198,13 @@ class KnowledgeBase:
             if self.known_name(name) or name in self.ambiguous_places:
                 continue
             self.add_name(name, Entry("city", options[0][1], name))
+
+    def add_regions(self, rows: list[dict[str, str]]) -> None:
+        """Provinces, states and named regions place a group in their country like a city
+        does ("Darfur rebels", "protesters in Balochistan"); a known name keeps its meaning."""
+        for row in rows:
+            if not self.known_name(row["name"]):
+                self.add_name(row["name"], Entry("city", row["country"], row["name"]))
 
     def load_supplement(self, data: dict) -> None:
         """An older dictionary (Phoenix): fills gaps, never overrides the curated entries."""
