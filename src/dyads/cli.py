@@ -270,11 +270,29 @@ def evaluate(
     lexicon: list[Path] = typer.Option([], "--lexicon"),
     errors: int = typer.Option(0, help="print this many misses"),
     as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
+    dictionaries: Path = typer.Option(
+        None, "--dictionaries", help="PETRARCH dictionary folder: score petrarch2_unit_tests.jsonl "
+        "with only its imported actors, agents and verbs (writes eval/results/FILE.json)"),
 ) -> None:
     """Score against a gold file: events (PLOVER, PETRARCH2), actor cases (NGEC), dedup pairs."""
     from .actor_eval import is_actor_case_file
     from .evaluate import evaluate_file, render
 
+    if dictionaries is not None:
+        from . import petrarch_units
+
+        try:
+            units = petrarch_units.run(gold, dictionaries)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        out = petrarch_units.results_path(gold)
+        petrarch_units.write_json(units, out)
+        if as_json:
+            print(json.dumps(units.summary(), indent=2))
+        else:
+            petrarch_units.render(units, console, errors)
+            console.print(f"wrote {out}")
+        return
     if is_actor_case_file(gold):
         evaluate_actors(gold, actors, errors, as_json)
         return
@@ -498,21 +516,29 @@ def actors_lookup(
 
 @dict_app.command("import")
 def dict_import(
-    path: Path = typer.Argument(..., help="PETRARCH/TABARI .actors or .agents file"),
-    output: Path = typer.Option(..., "-o", "--output", help="YAML to write (use with --actors)"),
+    path: Path = typer.Argument(..., help="PETRARCH/TABARI .actors, .agents or .verbs file"),
+    output: Path = typer.Option(..., "-o", "--output",
+                                help="YAML to write (use with --actors; verbs: with --lexicon)"),
 ) -> None:
-    """Convert a PETRARCH/TABARI dictionary into a dyads actor YAML file."""
+    """Convert a PETRARCH/TABARI dictionary into a dyads actor or lexicon YAML file."""
     import yaml
 
     from .tabari import import_file
 
     data = import_file(path)
-    header = f"# Imported by `dyads dict import` from {path.name}; keep the source's licence.\n"
+    use = "--lexicon" if "verbs" in data else "--actors"
+    header = (f"# Imported by `dyads dict import` from {path.name} (use with {use}); keep the "
+              "source's licence.\n")
     output.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
     counts = {k: len(v) if isinstance(v, list) else len(v.get("agents", []))
-              for k, v in data.items()}
+              for k, v in data.items() if k not in ("not_imported", "non_cameo_codes")}
     console.print(f"wrote {output}: {counts}")
+    if data.get("not_imported"):
+        console.print("not imported (dictionary lines): " + ", ".join(
+            f"{why} {n}" for why, n in data["not_imported"].items()), highlight=False)
+        console.print("codes not in CAMEO, skipped: " + ", ".join(
+            f"{code} ×{n}" for code, n in data["non_cameo_codes"].items()), highlight=False)
 
 
 if __name__ == "__main__":
