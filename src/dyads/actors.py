@@ -29,6 +29,16 @@ TOKEN = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*\.?|[^\w\s]", re.UNICODE)
 MAX_SPAN = 10
 
 
+# Lower-case words that begin proper names ("al-Shabaab", "bin Salman", "de Gaulle").
+NAME_PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "an", "bin", "ibn", "bint",
+                            "abu", "de", "da", "di", "du", "del", "della", "der", "den", "van",
+                            "von", "la", "le", "los", "las", "the", "ul", "ben", "dos", "das"})
+
+# Words that news style often leaves in lower case inside a name ("the Labour party",
+# "Kurdistan Workers' party", "Islamic State of Iraq and the Levant").
+LOWERCASE_NAME_WORDS = frozenset({"party", "movement", "of", "and", "for", "the", "on", "in"})
+
+
 def fold(text: str) -> str:
     return ALNUM.sub("", unidecode(text).lower())
 
@@ -189,6 +199,8 @@ class KnowledgeBase:
         """
         best: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for row in rows:
+            if row["name"].isupper() and len(row["name"]) <= 4:
+                continue  # GeoNames lists airport codes ("BAK" for Baku) among the names
             best[row["name"]].append((int(row["population"]), row["country"]))
         for name, options in best.items():
             options.sort(reverse=True)
@@ -430,6 +442,11 @@ class KnowledgeBase:
             if entries and all(lowered[i:j + 1]):
                 # "turkey", "polish", "china" in lower case are words, not names
                 entries = [e for e in entries if e.kind in ("agent", "not_actor")]
+            elif entries and j > i and any(lowered[k] and folded[k] not in NAME_PARTICLES
+                                           and (k == i or folded[k] not in LOWERCASE_NAME_WORDS)
+                                           for k in range(i, j + 1)):
+                # "an armed Islamic group" is a description, not the Armed Islamic Group
+                entries = [e for e in entries if e.kind not in ("org", "person")]
             if entries:
                 best = Hit(i, j + 1, entries)
         return best
