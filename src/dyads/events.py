@@ -65,6 +65,7 @@ class ModalityRules:
     place_target_roots: frozenset[str]
     place_preps: frozenset[str]
     author_preps: frozenset[str]
+    civic_roots: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -522,16 +523,19 @@ class Coder:
         if final[:2] in self.rules.audience_roots:
             targets = [t for t in targets if t.sector not in self.rules.audience_sectors]
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
-        if not pairs and untargeted and not target_toks and trigger.pos_ in ("VERB", "AUX") \
-                and {code[:2], final[:2]} & self.rules.place_target_roots:
-            places = [t for t in self.actors(mentions, self.place_phrases(trigger)) if t.country]
+        if not pairs and untargeted and trigger.pos_ in ("VERB", "AUX") \
+                and {code[:2], final[:2]} & self.rules.place_target_roots \
+                and not any(self.could_be_actor(t) for t in target_toks):
+            places = [Actor(t.country, t.country, "", t.name, t.certainty)  # the country
+                      for t in self.actors(mentions, self.place_phrases(trigger)) if t.country]
             pairs = [(s, t) for s in sources for t in places if s.code != t.code]
             factor *= 0.85
         if not pairs and untargeted:
             factor *= 0.75
             # not from context alone, and not companies or newspapers acting on their own
-            sources = [s for s in sources if s.certainty > 0.5
-                       and s.sector not in self.rules.apolitical_sectors]
+            sources = [s for s in sources if s.certainty > 0.5 and (
+                s.sector not in self.rules.apolitical_sectors
+                or final[:2] in self.rules.civic_roots)]
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
                 # "Czechia and Albania upgraded their ties": each acts towards the other
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
@@ -556,9 +560,11 @@ class Coder:
         return found
 
     def names_something(self, verb: Token) -> bool:
-        """"called the operation 'anti-terrorist measures'": naming, not phoning."""
+        """"called the operation 'anti-terrorist measures'": naming, not phoning (nor
+        "called on Russia to withdraw", an appeal)."""
         return verb.lemma_.lower() in self.rules.naming_verbs and any(
-            c.dep_ in ("oprd", "xcomp", "ccomp") for c in verb.children)
+            c.dep_ in ("oprd", "xcomp", "ccomp") for c in verb.children) and not any(
+            c.dep_ in ("prep", "prt") and c.lower_ in ("on", "upon") for c in verb.children)
 
     def police_country(self, sources: list[Actor], targets: list[Actor],
                        mentions: SentenceMentions, target_toks: list[Token]
@@ -624,8 +630,23 @@ class Coder:
         territory", "the port of Odesa")."""
         if self.mentions is None:
             return tok.pos_ in ("PRON", "PROPN")
-        return any(t.pos_ in ("PRON", "PROPN") or t.i in self.mentions.hit_at
-                   for t in self.mentions.phrase_tokens(tok))
+        hit_at = self.mentions.hit_at
+        head_is_role = tok.i in hit_at and bool(hit_at[tok.i].of_kind("agent"))
+
+        def names_someone(t: Token) -> bool:
+            if t.pos_ == "PRON":
+                # "demobilised its reservists": the subject's own forces, not another actor
+                return not (t.dep_ == "poss" and head_is_role)
+            if t.pos_ == "PROPN":
+                return True
+            hit = hit_at.get(t.i)
+            if hit is None or all(e.kind == "not_actor" for e in hit.entries):
+                return False  # "a general strike", "a military expert"
+            # "a general strike": a role word modifying a thing names no one
+            return not (t is not tok and t.dep_ == "amod" and tok.i not in hit_at
+                        and all(e.kind in ("agent", "not_actor") for e in hit.entries))
+
+        return any(names_someone(t) for t in self.mentions.phrase_tokens(tok))
 
     def first_drafts(self, mentions: SentenceMentions, matches, agents: list[Token],
                      status: Status, verb: Token, untargeted: bool) -> list[Draft]:
@@ -837,7 +858,7 @@ class Coder:
         if noun.dep_ == "pobj" and head.lower_ in self.rules.nominal_time_preps:
             return True
         if noun.dep_ in ("dobj", "nsubj", "nsubjpass", "attr"):
-            return head.lemma_.lower() in self.rules.nominal_hosts or (
+            return self.lemma_of(head) in self.rules.nominal_hosts or (
                 noun.dep_ == "nsubj" and head.lemma_ == "be") or headline
         return headline and noun.dep_ in ("appos", "conj", "compound")
 
