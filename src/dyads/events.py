@@ -66,6 +66,7 @@ class ModalityRules:
     place_preps: frozenset[str]
     author_preps: frozenset[str]
     civic_roots: frozenset[str]
+    possessive_pronouns: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,7 @@ class Coder:
                     for g in c.children if g.dep_ == "pobj"]
         subj = self.subject_of(verb)
         if subj is not None:
+            subj = self.through_quantity(subj)  # "thousands of people blocked streets"
             if subj.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
                 return [verb.head]
             if subj.pos_ == "PRON" and subj.lower_ in self.rules.logophoric_pronouns:
@@ -302,7 +304,10 @@ class Coder:
 
     def through_quantity(self, noun: Token) -> Token:
         """"thousands of soldiers": the soldiers are the object, not the thousands."""
-        if noun.lemma_.lower() in self.rules.quantity_nouns or noun.pos_ == "NUM":
+        named = self.mentions is not None and noun.i in self.mentions.hit_at and not \
+            self.mentions.hit_at[noun.i].of_kind("agent")
+        if not named and (noun.lemma_.lower() in self.rules.quantity_nouns
+                          or noun.pos_ == "NUM"):
             for prep in noun.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     for pobj in prep.children:
@@ -433,6 +438,10 @@ class Coder:
     def nominal_matches(self, noun: Token) -> list[tuple[NominalPattern, list[Token]]]:
         patterns = self.nominal_patterns_of(noun)
         preps = self.prep_objects(noun)
+        for inner in preps.get("of", []):  # "the withdrawal of forces from Panama"
+            for prep, objs in self.prep_objects(inner).items():
+                if prep != "of":
+                    preps.setdefault(prep, []).extend(objs)
         found, fallback = [], []
         for p in patterns:
             if p.modifiers and not any(self.matches_phrase_modifier(noun, m) for m in p.modifiers):
@@ -474,10 +483,34 @@ class Coder:
                as_source: bool = False) -> list[Actor]:
         found: list[Actor] = []
         for tok in self.expand(tokens):
-            for actor in mentions.actors_for(tok, as_source):
+            here = mentions.actors_for(tok, as_source)
+            if not any(a.country and a.certainty > 0.5 for a in here):
+                here = self.owned_by_pronoun(mentions, tok, here) or here
+            for actor in here:
                 if actor not in found:
                     found.append(actor)
         return found
+
+    def owned_by_pronoun(self, mentions: SentenceMentions, noun: Token,
+                         own: list[Actor]) -> list[Actor]:
+        """"The army demobilised its reservists", "the Serbs said their forces had withdrawn":
+        a possessive pronoun refers to the clause's agent, or for a subject to the speaker."""
+        if not any(c.dep_ == "poss" and c.lower_ in self.rules.possessive_pronouns
+                   for c in noun.children):
+            return []
+        clause = noun.head
+        while clause.pos_ not in ("VERB", "AUX") and clause.head is not clause:
+            clause = clause.head
+        if noun.dep_ in SUBJECTS:
+            owner = self.speech_subject(clause)
+        else:
+            owner = next(iter(self.agent_tokens(clause)), None)
+        if owner is None or owner == noun or owner.pos_ == "PRON":
+            return []
+        sector = own[0].sector if own else ""
+        return [mentions.kb.make_actor(a.country, sector or a.sector, a.name,
+                                       min(a.certainty, 0.9))
+                for a in mentions.actors_for(owner, as_source=True) if a.country]
 
     def final_code(self, code: str, modality: str) -> str | None:
         if modality != "intended":
@@ -523,9 +556,10 @@ class Coder:
         if final[:2] in self.rules.audience_roots:
             targets = [t for t in targets if t.sector not in self.rules.audience_sectors]
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
+        others = [t for t in target_toks if self.could_be_actor(t) and not self.own_of(
+            mentions, t, sources)]
         if not pairs and untargeted and trigger.pos_ in ("VERB", "AUX") \
-                and {code[:2], final[:2]} & self.rules.place_target_roots \
-                and not any(self.could_be_actor(t) for t in target_toks):
+                and {code[:2], final[:2]} & self.rules.place_target_roots and not others:
             places = [Actor(t.country, t.country, "", t.name, t.certainty)  # the country
                       for t in self.actors(mentions, self.place_phrases(trigger)) if t.country]
             pairs = [(s, t) for s in sources for t in places if s.code != t.code]
@@ -539,12 +573,17 @@ class Coder:
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
                 # "Czechia and Albania upgraded their ties": each acts towards the other
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
-            elif not reciprocal_only and final[:2] not in self.rules.partner_roots and not any(
-                    self.could_be_actor(t) for t in target_toks):
+            elif not reciprocal_only and final[:2] not in self.rules.partner_roots and \
+                    not others:  # "demobilised its reservists": its own, no one else's
                 pairs = [(s, NO_ACTOR) for s in sources]
         return [Draft(s, t, self.recode(final, s, t), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
+
+    def own_of(self, mentions: SentenceMentions, tok: Token, sources: list[Actor]) -> bool:
+        """The phrase stands for the source itself ("its reservists")."""
+        codes = {a.code for a in self.actors(mentions, [tok])}
+        return bool(codes) and codes <= {s.code for s in sources}
 
     def place_phrases(self, verb: Token) -> list[Token]:
         """Where an act of protest or force took place, which PLOVER takes as its target

@@ -196,6 +196,8 @@ class SentenceMentions:
             if seen or titled:
                 ref = self.pick_person(seen or titled)
                 certainty = 0.9 if seen else 0.8
+            elif hit.of_kind("org", *COUNTRY_KINDS):
+                continue  # "Jordan" alone is the country, not a namesake politician
             elif len(in_office) == 1:
                 # A well-known office-holder is often named by surname alone ("Putin said",
                 # "Aliyev" for the president, not his late father).
