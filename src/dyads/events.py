@@ -402,6 +402,10 @@ class Coder:
                 continue
             if p.preps:
                 chosen = [t for prep in p.preps for t in preps.get(prep, [])]
+                if not chosen and p.comp:  # "advised against travel to Tunisia"
+                    inner = self.prep_objects(*[t for prep, _ in p.comp
+                                                for t in preps.get(prep, [])])
+                    chosen = [t for prep in p.preps for t in inner.get(prep, [])]
                 if chosen:
                     found.append((p, chosen))
                 continue

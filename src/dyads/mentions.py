@@ -83,7 +83,8 @@ class SentenceMentions:
         people = hit.of_kind("person")
         if people:
             self.context.seen_people.update(e.ref for e in people)
-        countries = {e.ref for e in hit.of_kind(*COUNTRY_KINDS)}
+        countries = {e.ref for e in hit.of_kind(*COUNTRY_KINDS)} or {
+            self.kb.people[int(e.ref)].country for e in people}
         if len(countries) == 1:
             self.context.countries[countries.pop()] += 1
 
