@@ -1,6 +1,7 @@
 """Build src/dyads/data/discards.yaml from Phoenix.discards.txt (MIT, (c) Open Event Data
 Alliance): phrases that mark a sentence (or, with '+', a whole story) as sport, entertainment
-or other non-political news. Bare year numbers are left out (dyads handles dates itself).
+or other non-political news. Bare year numbers and time distances ("years ago") are left out: dyads
+judges dates and the clause a time distance modifies itself.
 
 Run: python tools/build_discards.py [../shared/dictionaries/phoenix/Phoenix.discards.txt]
 """
@@ -22,6 +23,8 @@ def main(path: Path) -> None:
             continue
         target = story if line.startswith("+") else sentence
         phrase = " ".join(line.lstrip("+").replace("_", " ").split()).lower()
+        if re.search(r"\b(?:ago|later)$", phrase):
+            continue  # "years ago": the coder judges the clause it modifies (modality.yaml)
         if len(phrase) > 2:
             target.add(phrase)
     out = Path(__file__).resolve().parents[1] / "src/dyads/data/discards.yaml"

@@ -67,6 +67,11 @@ class ModalityRules:
     author_preps: frozenset[str]
     civic_roots: frozenset[str]
     possessive_pronouns: frozenset[str]
+    historical_adverbs: frozenset[str]
+    historical_units: frozenset[str]
+    state_act_roots: frozenset[str]
+    adjunct_roots: frozenset[str]
+    purpose_as_act_roots: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -153,10 +158,16 @@ class Coder:
                 return True
         return False
 
+    def historical(self, tok: Token) -> bool:
+        """"who entered the country two years ago": a clause dated years away."""
+        return any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in self.rules.historical_adverbs
+                   and any(g.lemma_.lower() in self.rules.historical_units for g in c.subtree)
+                   for c in tok.children)
+
     def own_status(self, tok: Token, under_speech: bool) -> str:
         """Modality from the clause's own auxiliaries, negation and subordinator."""
         r = self.rules
-        if self.negated(tok):
+        if self.negated(tok) or self.historical(tok):
             return SKIP
         for child in tok.children:
             lemma = child.lower_
@@ -204,7 +215,8 @@ class Coder:
                 if self.own_status(gov, under_speech) == SKIP or \
                         gov.lemma_.lower() in r.blocking_governors:
                     return Status(SKIP)
-                result = Status("intended", result.speaker)
+                if not self.purpose_is_the_act(cur):
+                    result = Status("intended", result.speaker)
                 cur = gov
                 continue
             if link == "advcl" and (any(c.dep_ in SUBJECTS for c in cur.children)
@@ -230,6 +242,12 @@ class Coder:
                     result = Status("intended", result.speaker)
             cur = gov
         return result
+
+    def purpose_is_the_act(self, clause: Token) -> bool:
+        """"began a hunger strike to protest against the decision": the strike is the
+        protest, which is taking place."""
+        return any(p.code[:2] in self.rules.purpose_as_act_roots
+                   for p in self.lex.verb_patterns(self.lemma_of(clause)))
 
     def someone_else_acts(self, clause: Token, gov: Token) -> bool:
         """The complement's actor is not the governor's subject ("wants Putin to attack")."""
@@ -538,7 +556,8 @@ class Coder:
     def drafts(self, mentions: SentenceMentions, source_toks: list[Token],
                target_toks: list[Token], code: str, status: Status, base: float,
                trigger: Token, untargeted: bool = False, reciprocal: bool = False,
-               reciprocal_only: bool = False) -> list[Draft]:
+               reciprocal_only: bool = False,
+               given_sources: list[Actor] | None = None) -> list[Draft]:
         """Events for every source-target pair.
 
         With `untargeted` (the last resort, for acts that need no recipient) and no target
@@ -549,7 +568,8 @@ class Coder:
         final = self.final_code(code, status.modality)
         if final is None:
             return []
-        sources = [s for s in self.actors(mentions, source_toks, as_source=True) if s.country]
+        sources = given_sources if given_sources is not None else [
+            s for s in self.actors(mentions, source_toks, as_source=True) if s.country]
         targets = [t for t in self.actors(mentions, target_toks) if t.country]
         speaker = self.speaker_name(mentions, status.speaker) if status.modality == "reported" \
             else ""
@@ -702,17 +722,55 @@ class Coder:
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted)
-            if not drafts and not pattern.reverse and pattern.code[:2] in \
-                    self.rules.violent_roots and not any(
-                        a.country for a in self.actors(mentions, agents, as_source=True)):
-                implied = self.implied_agents(verb, goals)
-                drafts = self.drafts(mentions, implied, goals, pattern.code, status,
-                                     base * 0.8, verb) if implied else []
+            if not drafts and not pattern.reverse and not any(
+                    a.country for a in self.actors(mentions, agents, as_source=True)):
+                drafts = self.implied_drafts(mentions, pattern.code, goals, status, base, verb)
             if drafts:
                 if pattern.plover[0] and drafts[0].code == pattern.code:
                     for d in drafts:
                         d.plover = pattern.plover
                 return drafts
+        return []
+
+    def implied_drafts(self, mentions: SentenceMentions, code: str, goals: list[Token],
+                       status: Status, base: float, verb: Token) -> list[Draft]:
+        """Acts of violence and acts of state stated without an agent (see implied_agents,
+        state_of_place)."""
+        if code[:2] in self.rules.violent_roots:
+            implied = self.implied_agents(verb, goals)
+            return self.drafts(mentions, implied, goals, code, status, base * 0.8,
+                               verb) if implied else []
+        if code[:2] in self.rules.state_act_roots and any(
+                c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+            states = self.state_of_place(mentions, verb)
+            found = []
+            for draft in self.drafts(mentions, [], goals, code, status, base * 0.8, verb,
+                                     given_sources=states):
+                found.append(draft)
+            return found
+        return []
+
+    @staticmethod
+    def names_a_place(mentions: SentenceMentions, noun: Token) -> bool:
+        """"in Ukraine", "outside the Iraqi city of Basra", not "in the Gulf of Oman"."""
+        if mentions.is_place(noun):
+            return True
+        return any(c.dep_ in ("amod", "compound") and mentions.is_place(c)
+                   or c.dep_ == "amod" and c.i in mentions.hit_at
+                   and mentions.hit_at[c.i].of_kind("demonym") for c in noun.children)
+
+    def state_of_place(self, mentions: SentenceMentions, verb: Token) -> list[Actor]:
+        """"A US national was put under investigation in Italy": Italy's authorities."""
+        preps = self.prep_objects(verb)
+        inner = self.prep_objects(*[t for objs in preps.values() for t in objs])
+        for noun in preps.get("in", []) + inner.get("in", []):  # "under investigation in Italy"
+            if not mentions.is_place(noun):
+                continue  # "in the Gulf of Oman" is at sea, not on Oman's soil
+            countries = {a.country for a in self.actors(mentions, [noun]) if a.country}
+            if len(countries) == 1:
+                country = countries.pop()
+                return [mentions.kb.make_actor(country, "GOV", mentions.kb.country_name(country),
+                                               0.5)]
         return []
 
     def resolve_object_pronouns(self, goals: list[Token], verb: Token) -> list[Token]:
@@ -752,7 +810,8 @@ class Coder:
         home = {a.country for a in victims}
         for prep in r.location_preps:
             for place in preps.get(prep, []) + self.compound_prep_objects(verb, prep):
-                if any(a.country and a.country not in home for a in self.actors(mentions, [place])):
+                if any(a.country and a.country not in home for a in self.actors(mentions, [place])
+                       if self.names_a_place(mentions, place)):
                     return [place]
         return []
 
@@ -871,8 +930,8 @@ class Coder:
                 if governor is not None and tok.dep_ in ("dobj", "attr") and not any(
                         a.country for a in self.actors(mentions, sources)):
                     sources = self.agent_tokens(governor)  # "Israel mounted its invasion of"
-                if tok.dep_ == "pobj" and not any(a.country
-                                                  for a in self.actors(mentions, sources)):
+                if tok.dep_ == "pobj" and pattern.code[:2] in self.rules.adjunct_roots and not any(
+                        a.country for a in self.actors(mentions, sources)):
                     # "Following a phone call with Erdogan, Putin said ...": the main clause's
                     # subject took part in the event the time adjunct names
                     anchor = tok.head.head
