@@ -416,10 +416,11 @@ class KnowledgeBase:
         folded = [fold(w) for w in words]
         cased = [fold_cased(w) for w in words]
         lowered = [w.islower() for w in words]
+        lower_words = [w.islower() and w.isalpha() for w in words]  # not "'s"
         hits: list[Hit] = []
         i = 0
         while i < len(words):
-            hit = self.longest_at(i, folded, cased, lowered) if folded[i] else None
+            hit = self.longest_at(i, folded, cased, lowered, lower_words) if folded[i] else None
             if hit:
                 hits.append(hit)
                 i = hit.end
@@ -428,7 +429,7 @@ class KnowledgeBase:
         return hits
 
     def longest_at(self, i: int, folded: list[str], cased: list[str],
-                   lowered: list[bool]) -> Hit | None:
+                   lowered: list[bool], lower_words: list[bool]) -> Hit | None:
         if folded[i] not in self.first_tokens and cased[i] not in self.cased:
             return None
         key = ckey = ""
@@ -442,7 +443,7 @@ class KnowledgeBase:
             if entries and all(lowered[i:j + 1]):
                 # "turkey", "polish", "china" in lower case are words, not names
                 entries = [e for e in entries if e.kind in ("agent", "not_actor")]
-            elif entries and j > i and any(lowered[k] and folded[k] not in NAME_PARTICLES
+            elif entries and j > i and any(lower_words[k] and folded[k] not in NAME_PARTICLES
                                            and (k == i or folded[k] not in LOWERCASE_NAME_WORDS)
                                            for k in range(i, j + 1)):
                 # "an armed Islamic group" is a description, not the Armed Islamic Group

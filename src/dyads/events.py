@@ -431,7 +431,7 @@ class Coder:
                 found.append((p, [obj] if obj is not None else self.complement_objects(verb)))
                 continue
             if p.objs:  # "expelled two Estonian diplomats": the object may be the target
-                found.append((p, self.object_or_its_author(obj)))
+                found.append((p, self.object_or_its_author(obj, named_act=True)))
                 continue
             if obj is None and p.code[:2] in self.rules.addressee_roots:
                 found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
@@ -442,7 +442,7 @@ class Coder:
             found.append((p, self.object_or_its_author(obj)))
         return found
 
-    def object_or_its_author(self, obj: Token | None) -> list[Token]:
+    def object_or_its_author(self, obj: Token | None, named_act: bool = False) -> list[Token]:
         """The object, or when it names no actor, whoever it came from: "rejected a fresh
         offer from Afghanistan", "accepted demands by the rebels"."""
         if obj is None:
@@ -450,6 +450,10 @@ class Coder:
         if self.mentions is None or self.actors(self.mentions, [obj]):
             return [obj]
         preps = self.prep_objects(obj)
+        if named_act or self.nominal_patterns_of(obj):
+            # "rejected a proposal from Azerbaijan": the parser hangs "from" on the verb
+            for prep, objs in self.prep_objects(obj.head).items():
+                preps.setdefault(prep, []).extend(objs)
         return [obj] + [t for prep in self.rules.author_preps for t in preps.get(prep, [])]
 
     @staticmethod
@@ -738,8 +742,16 @@ class Coder:
         state_of_place)."""
         if code[:2] in self.rules.violent_roots:
             implied = self.implied_agents(verb, goals)
-            return self.drafts(mentions, implied, goals, code, status, base * 0.8,
-                               verb) if implied else []
+            if not implied:
+                return []
+            attackers = [a for a in self.actors(mentions, implied, as_source=True) if a.country]
+            if implied[0].dep_ == "pobj" and implied[0].head.lower_ in (
+                    self.rules.origin_preps | self.rules.location_preps):
+                # only where it came from is known: unidentified armed men of that place
+                attackers = [mentions.kb.make_actor(a.country, "UAF", a.name, 0.5)
+                             for a in attackers]
+            return self.drafts(mentions, [], goals, code, status, base * 0.8, verb,
+                               given_sources=attackers)
         if code[:2] in self.rules.state_act_roots and any(
                 c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
             states = self.state_of_place(mentions, verb)
