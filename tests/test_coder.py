@@ -102,3 +102,25 @@ def test_evidence_is_the_sentence_in_the_original_text(pipeline):
     for e in coded.events:
         assert text[e.sentence_start:e.sentence_end] == e.evidence
         assert e.date == date(2022, 9, 13)
+
+
+def test_confidence_is_a_probability_that_keeps_the_coder_ranking(code_text):
+    """The calibration curve is increasing: an asserted act outranks the same act reported."""
+    asserted = code_text("Azerbaijani forces shelled Armenian border villages on Tuesday.")
+    reported = code_text("Pashinyan said Azerbaijani forces had shelled Armenian border villages.")
+    told = [e for e in asserted if e.cameo_root == "19"][0]
+    heard = [e for e in reported if e.cameo_root == "19" and e.modality == "reported"][0]
+    assert 0 < heard.confidence < told.confidence < 1
+
+
+def test_calibration_check_bins_real_coded_events():
+    from conftest import shared_path
+    from dyads.evaluate import code_items, labelled_events, load_items, reliability
+
+    gold = shared_path("gold", "plover_examples.dev.jsonl")
+    kind, items = load_items(gold)
+    pairs = labelled_events(items[:40], code_items(items[:40]), kind)
+    check = reliability(pairs)
+    assert check["events"] == len(pairs) > 10
+    assert sum(b["events"] for b in check["bins"]) == len(pairs)
+    assert 0 <= check["expected_calibration_error"] <= 1

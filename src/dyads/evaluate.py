@@ -76,13 +76,15 @@ class Report:
     extra: dict[str, float] = field(default_factory=dict)
     confusion: Counter = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
+    calibration: dict = field(default_factory=dict)
 
     def score(self, name: str) -> Score:
         return self.fields.setdefault(name, Score())
 
     def summary(self) -> dict:
         return {"kind": self.kind, "items": self.n_items,
-                "fields": {k: v.as_dict() for k, v in self.fields.items()}, **self.extra}
+                "fields": {k: v.as_dict() for k, v in self.fields.items()}, **self.extra,
+                "calibration": self.calibration}
 
 
 def load_items(path: Path) -> tuple[str, list[Item]]:
@@ -116,6 +118,49 @@ def code_items(items: list[Item], actors=(), lexicons=()) -> dict[str, list[Even
 
 def best(events: list[Event]) -> Event | None:
     return max(events, key=lambda e: e.confidence) if events else None
+
+
+def plover_correct(event: Event, gold: dict) -> bool:
+    return event.plover_type == gold["type"] and country_key(event.source_code) in gold["sources"]
+
+
+def petrarch_correct(event: Event, item: Item) -> bool:
+    dyads_ = {(country_key(g["source"]), country_key(g["target"]), g["code"][:2])
+              for g in item.expected}
+    return not item.expect_none and (country_key(event.source_code),
+                                     country_key(event.target_code), event.cameo_root) in dyads_
+
+
+def labelled_events(items: list[Item], coded: dict[str, list[Event]],
+                    kind: str) -> list[tuple[float, bool]]:
+    """(confidence, right) for every coded event: the data of a calibration check."""
+    out = []
+    for item in items:
+        for event in coded[item.uid]:
+            right = plover_correct(event, item.expected[0]) if kind == "plover" \
+                else petrarch_correct(event, item)
+            out.append((event.confidence, right))
+    return out
+
+
+def reliability(pairs: list[tuple[float, bool]], bins: int = 5) -> dict:
+    """Events binned by confidence: how often each bin is right, the expected calibration
+    error (the bins' gap between confidence and accuracy, weighted by size) and Brier score."""
+    table, gap = [], 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        mean_conf = sum(c for c, _ in inside) / len(inside)
+        accuracy = sum(r for _, r in inside) / len(inside)
+        gap += len(inside) * abs(mean_conf - accuracy)
+        table.append({"bin": f"{low:.1f}-{high:.1f}", "events": len(inside),
+                      "mean_confidence": round(mean_conf, 3), "share_right": round(accuracy, 3)})
+    n = len(pairs)
+    return {"events": n, "bins": table,
+            "expected_calibration_error": round(gap / n, 3) if n else 0.0,
+            "brier": round(sum((c - r) ** 2 for c, r in pairs) / n, 3) if n else 0.0}
 
 
 def score_plover(items: list[Item], coded: dict[str, list[Event]], report: Report) -> None:
@@ -190,6 +235,7 @@ def evaluate_file(path: Path, actors=(), lexicons=()) -> Report:
     coded = code_items(items, tuple(actors), tuple(lexicons))
     report = Report(kind, len(items))
     (score_plover if kind == "plover" else score_petrarch)(items, coded, report)
+    report.calibration = reliability(labelled_events(items, coded, kind))
     return report
 
 
@@ -202,6 +248,16 @@ def render(report: Report, console: Console, errors: int = 0) -> None:
     console.print(table)
     for key, value in report.extra.items():
         console.print(f"{key}: {value}")
+    if report.calibration.get("bins"):
+        cal = Table("confidence", "events", "mean confidence", "share right",
+                    title="calibration (every coded event)", header_style="bold")
+        for row in report.calibration["bins"]:
+            cal.add_row(row["bin"], str(row["events"]), f"{row['mean_confidence']:.3f}",
+                        f"{row['share_right']:.3f}")
+        console.print(cal)
+        console.print(f"expected calibration error: "
+                      f"{report.calibration['expected_calibration_error']}, "
+                      f"Brier score: {report.calibration['brier']}")
     if report.confusion:
         types = sorted({g for g, _ in report.confusion})
         conf = Table("gold \\ ours", *[t[:5] for t in types], "-", "other",

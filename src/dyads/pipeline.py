@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .actors import knowledge_base
 from .clean import clean
+from .confidence import calibrated
 from .events import Coder, Draft, is_discarded_story
 from .lexicon import lexicon
 from .mentions import ArticleContext, SentenceMentions
@@ -143,5 +144,5 @@ class Pipeline:
             plover_type=d.plover[0] or code.plover_type,
             plover_mode=d.plover[1] if d.plover[0] else code.plover_mode,
             quad_class=code.quad_class, goldstein=code.goldstein,
-            modality=d.modality, speaker=d.speaker, confidence=d.confidence,
+            modality=d.modality, speaker=d.speaker, confidence=calibrated(d.confidence),
             evidence=article.text[start:end], sentence_start=start, sentence_end=end)
