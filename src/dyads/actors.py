@@ -469,7 +469,10 @@ class KnowledgeBase:
         person = self.people[int(ref)]
         current = person.roles_on(when)
         if current:
-            role = current[0]
+            # several offices at once (a minister who sits in parliament): the highest at home
+            # counts (Macron is co-prince of Andorra, but French president first)
+            role = min(current, key=lambda r: (r.country != person.country,
+                                               self.office_rank.get(r.role, 99)))
             if role.code:
                 return actor_from_code(role.code, person.name, certainty)
             sector = self.role_sector.get(role.role, "GOV")
