@@ -215,7 +215,9 @@ class KnowledgeBase:
         """Provinces, states and named regions place a group in their country like a city
         does ("Darfur rebels", "protesters in Balochistan"); a known name keeps its meaning."""
         for row in rows:
-            if not self.known_name(row["name"]):
+            known = self.index.get(fold(row["name"]), []) + self.cased.get(
+                fold_cased(row["name"]), [])
+            if all(e.kind == "surname" for e in known):  # "Abyan" is a province first
                 self.add_name(row["name"], Entry("city", row["country"], row["name"]))
 
     def load_supplement(self, data: dict) -> None:
@@ -359,8 +361,11 @@ class KnowledgeBase:
         ref = str(len(self.people))
         self.people.append(person)
         for name in names:
-            # A one-word alias is a surname: it needs a full mention or a title first.
-            kind = "person" if len(TOKEN.findall(name)) > 1 else "surname"
+            # A one-word alias is a surname: it needs a full mention or a title first. So is
+            # "A-bian" (a one-letter part) or "Kan Kan", which read as one word once folded.
+            parts = [t.lower() for t in TOKEN.findall(name)]
+            kind = "person" if len(parts) > 1 and min(map(len, parts)) > 1 and \
+                len(set(parts)) > 1 else "surname"
             if kind == "person" or name not in self.never_surname:
                 self.add_name(name, Entry(kind, ref, p["name"]))
         for surname in person.surnames:
