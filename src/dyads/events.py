@@ -65,6 +65,9 @@ class ModalityRules:
     place_target_roots: frozenset[str]
     place_preps: frozenset[str]
     author_preps: frozenset[str]
+    partner_preps: frozenset[str]
+    agentive_passives: frozenset[str]
+    threat_conditions: frozenset[str]
     civic_roots: frozenset[str]
     possessive_pronouns: frozenset[str]
     historical_adverbs: frozenset[str]
@@ -275,6 +278,9 @@ class Coder:
     def agent_tokens(self, verb: Token) -> list[Token]:
         """Who did it: the subject, the by-phrase of a passive, or the governing clause's."""
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+        if passive and verb.lemma_.lower() in self.rules.agentive_passives:
+            # "Serb forces were engaged in ethnic cleansing": a state, not something done to them
+            return [c for c in verb.children if c.dep_ == "nsubjpass"]
         if passive:
             return [g for c in verb.children if c.dep_ == "agent"
                     for g in c.children if g.dep_ == "pobj"]
@@ -312,7 +318,8 @@ class Coder:
         return None
 
     def object_of(self, verb: Token) -> Token | None:
-        passive = any(c.dep_ == "nsubjpass" for c in verb.children)
+        passive = any(c.dep_ == "nsubjpass" for c in verb.children) and \
+            verb.lemma_.lower() not in self.rules.agentive_passives
         for child in verb.children:
             if child.dep_ == ("nsubjpass" if passive else "dobj"):
                 return self.through_quantity(child)
@@ -388,11 +395,11 @@ class Coder:
             if comp.dep_ == "xcomp":
                 obj = self.object_of(comp)
                 if obj is not None:
-                    return [obj]
+                    return self.object_or_its_author(obj)
                 preps = self.prep_objects(comp)
                 for prep in ("with", "to", "on", "against"):
-                    if preps.get(prep):
-                        return preps[prep]
+                    if preps.get(prep):  # "refused to respond to a demand from the US"
+                        return [t for o in preps[prep] for t in self.object_or_its_author(o)]
         return []
 
     @staticmethod
@@ -424,6 +431,9 @@ class Coder:
                     inner = self.prep_objects(*[t for prep, _ in p.comp
                                                 for t in preps.get(prep, [])])
                     chosen = [t for prep in p.preps for t in inner.get(prep, [])]
+                if not chosen and p.comp:  # "agreed to US mediation": whose mediation
+                    chosen = self.actor_modifiers([t for prep, _ in p.comp
+                                                   for t in preps.get(prep, [])])
                 if chosen:
                     found.append((p, chosen))
                 continue
@@ -439,7 +449,11 @@ class Coder:
             if obj is None and verb.lemma_.lower() in self.rules.blocking_governors:
                 found.append((p, self.complement_objects(verb)))  # "refused to meet X"
                 continue
-            found.append((p, self.object_or_its_author(obj)))
+            if obj is None and p.comp:  # "agreed to US mediation": whose mediation
+                found.append((p, self.actor_modifiers([t for prep, _ in p.comp
+                                                       for t in preps.get(prep, [])])))
+                continue
+            found.append((p, self.object_or_its_author(obj, named_act=True)))
         return found
 
     def object_or_its_author(self, obj: Token | None, named_act: bool = False) -> list[Token]:
@@ -454,7 +468,15 @@ class Coder:
             # "rejected a proposal from Azerbaijan": the parser hangs "from" on the verb
             for prep, objs in self.prep_objects(obj.head).items():
                 preps.setdefault(prep, []).extend(objs)
-        return [obj] + [t for prep in self.rules.author_preps for t in preps.get(prep, [])]
+        wanted = self.rules.author_preps | (self.rules.partner_preps if named_act else set())
+        return [obj] + [t for prep in wanted for t in preps.get(prep, [])]
+
+    def actor_modifiers(self, nouns: list[Token]) -> list[Token]:
+        """Modifiers of an act noun that name an actor ("US mediation", "Russia's proposal")."""
+        if self.mentions is None:
+            return []
+        return [c for n in nouns for c in n.children if c.dep_ in ("amod", "compound", "poss")
+                and any(a.country for a in self.mentions.actors_for(c))]
 
     @staticmethod
     def clause_subjects(verb: Token) -> list[Token]:
@@ -617,13 +639,16 @@ class Coder:
         """Where an act of protest or force took place, which PLOVER takes as its target
         when no one is named: "imposed a curfew in the town of Cizre in southeastern Turkey",
         "fired at targets in Jericho", "conducting exercises in Alaska"."""
-        preps = self.prep_objects(verb)
-        obj = self.object_of(verb)
-        if obj is not None:
-            for prep, objs in self.prep_objects(obj).items():
-                preps.setdefault(prep, []).extend(objs)
-        found = [t for prep in self.rules.place_preps for t in preps.get(prep, [])
-                 + self.compound_prep_objects(verb, prep)]
+        found: list[Token] = []
+        # "threatened to resume attacks in Israel": the place of the threatened act
+        for clause in [verb, *[c for c in verb.children if c.dep_ == "xcomp"]]:
+            preps = self.prep_objects(clause)
+            obj = self.object_of(clause)
+            if obj is not None:
+                for prep, objs in self.prep_objects(obj).items():
+                    preps.setdefault(prep, []).extend(objs)
+            found += [t for prep in self.rules.place_preps for t in preps.get(prep, [])
+                      + self.compound_prep_objects(clause, prep)]
         return found
 
     def names_something(self, verb: Token) -> bool:
@@ -723,6 +748,8 @@ class Coder:
                 continue
             sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
             goals = self.resolve_object_pronouns(goals, verb)
+            if not goals and self.is_threat(pattern.code, status):
+                goals = self.condition_subjects(verb)  # "threatened to strike unless Israel"
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted)
@@ -735,6 +762,21 @@ class Coder:
                         d.plover = pattern.plover
                 return drafts
         return []
+
+    def is_threat(self, code: str, status: Status) -> bool:
+        final = self.final_code(code, status.modality)
+        return bool(final) and final[:2] == "13"
+
+    def condition_subjects(self, verb: Token) -> list[Token]:
+        """A threat is addressed to whoever must meet its condition: "threatened a general
+        strike unless Israel rescinded the annexation", "... if the United States goes ahead"."""
+        clauses = [verb, *[c for c in verb.children if c.dep_ in ("xcomp", "ccomp")]]
+        if verb.dep_ in ("xcomp", "ccomp"):
+            clauses.append(verb.head)
+        return [g for clause in clauses for c in clause.children
+                if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in
+                                             self.rules.threat_conditions for m in c.children)
+                for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
 
     def implied_drafts(self, mentions: SentenceMentions, code: str, goals: list[Token],
                        status: Status, base: float, verb: Token) -> list[Draft]:
