@@ -606,6 +606,9 @@ class Coder:
         if final[:2] in self.rules.audience_roots:
             targets = [t for t in targets if t.sector not in self.rules.audience_sectors]
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
+        if final[:2] in self.rules.audience_roots:
+            # "Pashinyan told parliament": a statement at home is no interaction of states
+            pairs = [(s, t) for s, t in pairs if s.country != t.country]
         others = [t for t in target_toks if self.could_be_actor(t) and not self.own_of(
             mentions, t, sources)]
         if not pairs and untargeted and trigger.pos_ in ("VERB", "AUX") \

@@ -83,8 +83,9 @@ class SentenceMentions:
         people = hit.of_kind("person")
         if people:
             self.context.seen_people.update(e.ref for e in people)
+        named = people or hit.of_kind("surname")
         countries = {e.ref for e in hit.of_kind(*COUNTRY_KINDS)} or {
-            self.kb.people[int(e.ref)].country for e in people}
+            self.kb.people[int(e.ref)].country for e in named}
         if len(countries) == 1:
             self.context.countries[countries.pop()] += 1
 
