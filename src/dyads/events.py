@@ -449,9 +449,9 @@ class Coder:
             if obj is None and verb.lemma_.lower() in self.rules.blocking_governors:
                 found.append((p, self.complement_objects(verb)))  # "refused to meet X"
                 continue
-            if obj is None and p.comp:  # "agreed to US mediation": whose mediation
-                found.append((p, self.actor_modifiers([t for prep, _ in p.comp
-                                                       for t in preps.get(prep, [])])))
+            if obj is None and p.comp:
+                found.append((p, self.complement_parties([t for prep, _ in p.comp
+                                                          for t in preps.get(prep, [])])))
                 continue
             found.append((p, self.object_or_its_author(obj, named_act=True)))
         return found
@@ -470,6 +470,15 @@ class Coder:
                 preps.setdefault(prep, []).extend(objs)
         wanted = self.rules.author_preps | (self.rules.partner_preps if named_act else set())
         return [obj] + [t for prep in wanted for t in preps.get(prep, [])]
+
+    def complement_parties(self, nouns: list[Token]) -> list[Token]:
+        """Who a complement noun names: "agreed to US mediation", "reneged on his commitment
+        to the Zambian people"."""
+        named = self.actor_modifiers(nouns)
+        if named:
+            return named
+        inner = self.prep_objects(*nouns)
+        return [t for prep in self.rules.partner_preps for t in inner.get(prep, [])]
 
     def actor_modifiers(self, nouns: list[Token]) -> list[Token]:
         """Modifiers of an act noun that name an actor ("US mediation", "Russia's proposal")."""
