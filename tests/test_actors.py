@@ -23,7 +23,11 @@ def resolve(phrase: str, when: date):
     ("Serzh Sargsyan", date(2020, 6, 1), "ARMELI"),   # out of office
     ("Vladimir Putin", date(2010, 6, 1), "RUSGOV"),   # prime minister then
     ("Dmitry Medvedev", date(2010, 6, 1), "RUSGOV"),  # president then
-    ("Dmitry Medvedev", date(2024, 6, 1), "RUSELI"),
+    ("Dmitry Medvedev", date(2024, 6, 1), "RUSGOV"),  # deputy chairman, Security Council
+    ("Angela Merkel", date(2023, 6, 1), "DEUELI"),    # out of office
+    ("Scott Morrison", date(2023, 6, 1), "AUSLEG"),   # a former prime minister still an MP
+    ("Boris Johnson", date(2019, 12, 1), "GBRGOV"),   # prime minister and MP: the office wins
+    ("Governor Vadim Shumkov", date(2022, 6, 1), "RUSGOV"),  # a regional governor
 ])
 def test_roles_follow_office_changes(phrase, when, code):
     assert resolve(phrase, when).code == code
@@ -87,3 +91,20 @@ def test_ngec_actor_cases_pass_rate():
     report = evaluate_actor_cases(shared_path("gold", "ngec_actor_resolution_cases.dev.jsonl"))
     assert len(report.applicable) > 140
     assert report.pass_rate >= 0.75
+
+
+@pytest.mark.parametrize("phrase,when,code", [
+    ("Darfur rebels", date(2005, 6, 1), "SDNREB"),      # a region places a group
+    ("protesters in Balochistan", date(2023, 6, 1), "PAKCVL"),
+    ("Ahlu Sunnah Wa-Jama", date(2022, 2, 1), "SOMPRM"),  # armed groups by their spellings
+    ("Oath Keepers", date(2022, 2, 1), "USAUAF"),
+    ("an opposition lawmaker from Georgia", date(2024, 6, 1), "GEOLEG"),
+])
+def test_regions_armed_groups_and_sector_conventions(phrase, when, code):
+    assert resolve(phrase, when).code == code
+
+
+def test_unidentified_men_and_descriptions_are_no_actors():
+    assert resolve("two men", date(2022, 6, 1)) is None
+    assert resolve("an armed Islamic group", date(2008, 8, 6)) is None  # not the GIA
+    assert resolve("People's Liberation Army", date(2022, 6, 1)).code == "CHNMIL"
