@@ -75,6 +75,7 @@ class ModalityRules:
     state_act_roots: frozenset[str]
     adjunct_roots: frozenset[str]
     purpose_as_act_roots: frozenset[str]
+    state_sectors: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -248,9 +249,30 @@ class Coder:
 
     def purpose_is_the_act(self, clause: Token) -> bool:
         """"began a hunger strike to protest against the decision": the strike is the
-        protest, which is taking place."""
-        return any(p.code[:2] in self.rules.purpose_as_act_roots
-                   for p in self.lex.verb_patterns(self.lemma_of(clause)))
+        protest, which is taking place (not "summoned the ambassador to protest")."""
+        roots = self.rules.purpose_as_act_roots
+        if not any(p.code[:2] in roots for p in self.lex.verb_patterns(self.lemma_of(clause))):
+            return False
+        gov = clause.head
+        if any(p.code[:2] in roots for p, _ in self.verb_matches(gov)) or any(
+                p.code[:2] in roots for c in gov.children if c.dep_ == "dobj"
+                for p in self.nominal_patterns_of(c)):
+            return True
+        # "Palestinians shunned work to protest": people protest by what they do; a state that
+        # acts "to protest" (summons an envoy) makes a diplomatic protest, coded by its act
+        if self.mentions is None:
+            return False
+        agents = self.agent_tokens(gov)
+        people = [t for t in agents if t.i in self.mentions.hit_at
+                  and self.mentions.hit_at[t.i].of_kind("demonym")]  # "Palestinians"
+        actors = self.actors(self.mentions, agents, True)
+        return bool(people) or bool(actors) and all(a.sector not in self.rules.state_sectors
+                                                    for a in actors)
+
+    @staticmethod
+    def is_purpose(tok: Token) -> bool:
+        return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                           for c in tok.children)
 
     def someone_else_acts(self, clause: Token, gov: Token) -> bool:
         """The complement's actor is not the governor's subject ("wants Putin to attack")."""
@@ -955,6 +977,8 @@ class Coder:
         for tok in sent:
             if tok.i not in event_verbs or self.names_something(tok):
                 continue
+            if self.is_purpose(tok) and tok.head.i in coded and not self.purpose_is_the_act(tok):
+                continue  # "summoned the ambassador to protest": one act, the summons
             status = self.status(tok)
             if status.modality == SKIP or (inside(tok, quoted) and status.speaker is None):
                 continue  # a quote whose speaker was lost (a stripped link) is not guessed
