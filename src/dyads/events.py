@@ -47,6 +47,7 @@ class ModalityRules:
     addressee_roots: frozenset[str]
     deontic_aux: dict[str, str]
     repression: dict
+    labour_strike: dict
     naming_verbs: frozenset[str]
     domestic_sectors: frozenset[str]
     subject_control: frozenset[str]
@@ -76,6 +77,7 @@ class ModalityRules:
     adjunct_roots: frozenset[str]
     purpose_as_act_roots: frozenset[str]
     state_sectors: frozenset[str]
+    armed_sectors: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,13 @@ def modality_rules() -> ModalityRules:
     rep = data["repression"]
     repression = {"roots": set(rep["roots"]), "by": set(rep["by"]),
                   "against": set(rep["against"]), "code": str(rep["code"])}
+    strike = data["labour_strike"]
+    labour_strike = {"words": set(strike["words"]), "by": set(strike["by"]),
+                     "code": str(strike["code"])}
     return ModalityRules(**{k: {str(a): str(b) for a, b in data[k].items()} for k in maps},
-                         repression=repression,
+                         repression=repression, labour_strike=labour_strike,
                          **{k: sets.get(k, frozenset()) for k in ModalityRules.__dataclass_fields__
-                            if k not in maps and k != "repression"})
+                            if k not in maps and k not in ("repression", "labour_strike")})
 
 
 @dataclass
@@ -654,13 +659,17 @@ class Coder:
             sources = [s for s in sources if s.certainty > 0.5 and (
                 s.sector not in self.rules.apolitical_sectors
                 or final[:2] in self.rules.civic_roots)]
+            if final[:2] in self.rules.violent_roots:
+                # "ministers were fighting hard", "Reagan, fighting to recover": with no one
+                # attacked, only armed men or a state as a whole use force
+                sources = [s for s in sources if s.sector in self.rules.armed_sectors]
             if len(sources) > 1 and final[:2] in self.rules.reciprocal_roots:
                 # "Czechia and Albania upgraded their ties": each acts towards the other
                 pairs = [(s, t) for s in sources for t in sources if s.country != t.country]
             elif not reciprocal_only and final[:2] not in self.rules.partner_roots and \
                     not others:  # "demobilised its reservists": its own, no one else's
                 pairs = [(s, NO_ACTOR) for s in sources]
-        return [Draft(s, t, self.recode(final, s, t), status.modality, speaker,
+        return [Draft(s, t, self.recode(final, s, t, trigger), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
 
@@ -713,9 +722,16 @@ class Coder:
                   if not a.country and a.sector in self.rules.repression["against"]]
         return sources, placed
 
-    def recode(self, code: str, source: Actor, target: Actor) -> str:
+    def recode(self, code: str, source: Actor, target: Actor, trigger: Token) -> str:
         """CAMEO's usage notes: force used by a state's police or soldiers on its own
-        civilians or protesters is violent repression (175), not armed conflict."""
+        civilians or protesters is violent repression (175), not armed conflict; a strike
+        by workers, farmers or civilians is a labour strike (143), not an air strike."""
+        strike = self.rules.labour_strike
+        words = {trigger.lemma_.lower()} | {c.lemma_.lower() for c in trigger.children
+                                             if c.dep_ == "dobj"}
+        if code[:2] in self.rules.violent_roots and words & strike["words"] \
+                and source.sector in strike["by"]:
+            return strike["code"]
         rule = self.rules.repression
         if (code[:2] in rule["roots"] and source.country and source.country == target.country
                 and source.sector in rule["by"] and target.sector in rule["against"]):
@@ -780,13 +796,16 @@ class Coder:
         for pattern, targets in matches:
             if untargeted and not self.may_lack_target(pattern):
                 continue
+            if untargeted and self.figurative_force(pattern, verb):
+                continue
             sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
             goals = self.resolve_object_pronouns(goals, verb)
             if not goals and self.is_threat(pattern.code, status):
                 goals = self.condition_subjects(verb)  # "threatened to strike unless Israel"
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
-                                 untargeted)
+                                 untargeted, given_sources=self.unnamed_attackers(
+                                     mentions, pattern, sources))
             if not drafts and not pattern.reverse and not any(
                     a.country for a in self.actors(mentions, agents, as_source=True)):
                 drafts = self.implied_drafts(mentions, pattern.code, goals, status, base, verb)
@@ -796,6 +815,30 @@ class Coder:
                         d.plover = pattern.plover
                 return drafts
         return []
+
+    def unnamed_attackers(self, mentions: SentenceMentions, pattern: VerbPattern,
+                          agents: list[Token]) -> list[Actor] | None:
+        """"A minefield explosion near Samarra killed two Iraqi youths", "a car bomb in Kabul
+        killed ...": a thing that kills is the work of unidentified armed men of its place."""
+        if pattern.reverse or pattern.code[:2] not in self.rules.violent_roots or not agents \
+                or any(a.i in mentions.hit_at or a.pos_ in ("PROPN", "PRON") for a in agents):
+            return None
+        preps = self.prep_objects(*agents)
+        spots = [t for prep in self.rules.location_preps for t in preps.get(prep, [])
+                 if self.names_a_place(mentions, t)]
+        places = [a for a in self.actors(mentions, spots) if a.country]
+        if not places:
+            return None
+        return [mentions.kb.make_actor(a.country, "UAF", a.name, 0.5) for a in places[:1]]
+
+    def figurative_force(self, pattern: VerbPattern, verb: Token) -> bool:
+        """"the surplus hit $13.6bn", "targeted financial services", "fought back a bid": a
+        verb of force whose object is neither someone nor a place is not an attack."""
+        if pattern.code[:2] not in self.rules.violent_roots or pattern.objs:
+            return False
+        obj = self.object_of(verb)
+        return obj is not None and not self.could_be_actor(obj) and not (
+            self.mentions is not None and self.mentions.is_place(obj))
 
     def is_threat(self, code: str, status: Status) -> bool:
         final = self.final_code(code, status.modality)
@@ -843,6 +886,9 @@ class Coder:
         """"in Ukraine", "outside the Iraqi city of Basra", not "in the Gulf of Oman"."""
         if mentions.is_place(noun):
             return True
+        if any(g.dep_ == "pobj" and mentions.is_place(g) for c in noun.children
+               if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
+            return True  # "the town of Samarra"
         return any(c.dep_ in ("amod", "compound") and mentions.is_place(c)
                    or c.dep_ == "amod" and c.i in mentions.hit_at
                    and mentions.hit_at[c.i].of_kind("demonym") for c in noun.children)

@@ -110,6 +110,8 @@ class SentenceMentions:
             tok = stack.pop()
             if tok.dep_ == "conj" and tok.head == head:
                 continue  # coordinated actors are separate actors
+            if self.names_no_actor(tok) and tok.dep_ in ("pobj", "npadvmod"):
+                continue  # "a high of 51 billion U.S. dollars": money is nobody's
             if tok.dep_ in NP_DEPS or (tok.dep_ == "prep" and tok.lower_ in preps) or (
                     tok.dep_ == "pobj" and tok.head.lower_ in preps):
                 tokens.append(tok)
