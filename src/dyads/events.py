@@ -448,6 +448,9 @@ class Coder:
         for p in patterns:
             if p.particle and p.particle != particle:
                 continue
+            if particle and not p.particle and p.code[:2] in self.rules.violent_roots and not (
+                    p.objs or p.comp or p.preps or p.xcomp):
+                continue  # "kicks off", "hit back at critics": a phrasal verb is another verb
             if p.objs and not self.matches_any(obj, p.objs):
                 continue
             if not self.comp_ok(p.comp, preps) or not self.xcomp_ok(verb, p.xcomp):
@@ -796,7 +799,7 @@ class Coder:
         for pattern, targets in matches:
             if untargeted and not self.may_lack_target(pattern):
                 continue
-            if untargeted and self.figurative_force(pattern, verb):
+            if self.figurative_force(pattern, verb, untargeted):
                 continue
             sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
             goals = self.resolve_object_pronouns(goals, verb)
@@ -831,10 +834,16 @@ class Coder:
             return None
         return [mentions.kb.make_actor(a.country, "UAF", a.name, 0.5) for a in places[:1]]
 
-    def figurative_force(self, pattern: VerbPattern, verb: Token) -> bool:
+    def figurative_force(self, pattern: VerbPattern, verb: Token, untargeted: bool) -> bool:
         """"the surplus hit $13.6bn", "targeted financial services", "fought back a bid": a
         verb of force whose object is neither someone nor a place is not an attack."""
         if pattern.code[:2] not in self.rules.violent_roots or pattern.objs:
+            return False
+        if any(c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to"
+                                         for a in c.children) for c in verb.children) or \
+                any(c.dep_ == "advmod" and c.lower_ == "hard" for c in verb.children):
+            return True  # "fighting to regain confidence", "fighting hard": a struggle
+        if not untargeted:
             return False
         obj = self.object_of(verb)
         return obj is not None and not self.could_be_actor(obj) and not (
