@@ -1092,7 +1092,17 @@ class Coder:
                 if drafts:
                     found += drafts
                     break
-        return found
+        return self.without_empty_framing(found, sent)
+
+    @staticmethod
+    def without_empty_framing(found: list[Draft], sent: Span) -> list[Draft]:
+        """"Xi told Biden that China was ready to work with the US": what was said is the
+        event; the bare statement (CAMEO 01) that frames it adds nothing."""
+        doc = sent.doc
+        contents = {d.trigger for d in found if not d.code.startswith("01")}
+        return [d for d in found if not d.code.startswith("01") or not any(
+            c.dep_ in ("ccomp", "parataxis") and any(t.i in contents for t in c.subtree)
+            for c in doc[d.trigger].children)]
 
     def hosts_nominal(self, noun: Token, headline: bool) -> bool:
         """A nominal event counts when the sentence reports it as having taken place: carried
