@@ -232,8 +232,11 @@ class Coder:
                                     or cur.tag_ not in ("VBG", "VBN")):
                 break  # a finite adverbial clause has its own modality
             if link == "conj" and not any(c.dep_ in SUBJECTS for c in cur.children):
-                if self.own_status(gov, under_speech) == SKIP:
+                gov_status = self.own_status(gov, under_speech)
+                if gov_status == SKIP:
                     return Status(SKIP)
+                if gov_status == "intended" and result.modality == "asserted":
+                    result = Status("intended", result.speaker)  # "will seize ... and detain"
             elif link in ("xcomp", "ccomp", "pcomp", "parataxis"):
                 lemma = gov.lemma_.lower()
                 gov_status = self.own_status(gov, under_speech)
@@ -327,6 +330,10 @@ class Coder:
         if verb.dep_ == "xcomp":
             objects = [c for c in gov.children if c.dep_ == "dobj"]
             return objects or self.agent_tokens(gov)  # object control: "urged Russia to leave"
+        if verb.dep_ == "conj" and verb.tag_ == "VB" and gov.tag_ in ("VBD", "VBN", "VBZ") \
+                and not any(c.dep_ == "aux" for c in verb.children):
+            return []  # "jailed a student for helping militants join a group": a bare
+            # infinitive is no second verb of the first clause's subject
         if verb.dep_ in ("conj", "advcl") and gov is not verb and gov.pos_ in ("VERB", "AUX"):
             return self.agent_tokens(gov)
         if verb.dep_ in ("relcl", "acl") and verb.tag_ != "VBN":
@@ -590,8 +597,12 @@ class Coder:
             clause = clause.head
         if noun.dep_ in SUBJECTS:
             owner = self.speech_subject(clause)
-        else:
+        elif not own or own[0].sector in self.rules.state_sectors:
+            # "demobilised its reservists", "an attack on its territory"; not "seized the
+            # tanker and detained its crew"
             owner = next(iter(self.agent_tokens(clause)), None)
+        else:
+            return []
         if owner is None or owner == noun or owner.pos_ == "PRON":
             return []
         sector = own[0].sector if own else ""
