@@ -215,9 +215,8 @@ class KnowledgeBase:
         """Provinces, states and named regions place a group in their country like a city
         does ("Darfur rebels", "protesters in Balochistan"); a known name keeps its meaning."""
         for row in rows:
-            known = self.index.get(fold(row["name"]), []) + self.cased.get(
-                fold_cased(row["name"]), [])
-            if all(e.kind == "surname" for e in known):  # "Abyan" is a province first
+            if all(e.kind == "surname" for e in self.entries_named(row["name"])):
+                # "Abyan" is a province first
                 self.add_name(row["name"], Entry("city", row["country"], row["name"]))
 
     def load_supplement(self, data: dict) -> None:
@@ -312,8 +311,11 @@ class KnowledgeBase:
                              "roles": [{"role": "secretary_general", "start": leader.get("start"),
                                         "end": leader.get("end")}]})
 
+    def entries_named(self, name: str) -> list[Entry]:
+        return self.index.get(fold(name), []) + self.cased.get(fold_cased(name), [])
+
     def known_name(self, name: str) -> bool:
-        return bool(self.index.get(fold(name)) or self.cased.get(fold_cased(name)))
+        return bool(self.entries_named(name))
 
     def add_org(self, o: dict, supplement: bool = False) -> None:
         sectors = o.get("sector") or []

@@ -124,11 +124,19 @@ def plover_correct(event: Event, gold: dict) -> bool:
     return event.plover_type == gold["type"] and country_key(event.source_code) in gold["sources"]
 
 
+def gold_dyads(item: Item) -> set[tuple[str, str, str]]:
+    """(source country, target country, CAMEO root) of a PETRARCH record's events."""
+    return {(country_key(g["source"]), country_key(g["target"]), g["code"][:2])
+            for g in item.expected}
+
+
+def our_dyads(events: list[Event]) -> set[tuple[str, str, str]]:
+    return {(country_key(e.source_code), country_key(e.target_code), e.cameo_root)
+            for e in events}
+
+
 def petrarch_correct(event: Event, item: Item) -> bool:
-    dyads_ = {(country_key(g["source"]), country_key(g["target"]), g["code"][:2])
-              for g in item.expected}
-    return not item.expect_none and (country_key(event.source_code),
-                                     country_key(event.target_code), event.cameo_root) in dyads_
+    return not item.expect_none and our_dyads([event]) <= gold_dyads(item)
 
 
 def labelled_events(items: list[Item], coded: dict[str, list[Event]],
@@ -197,13 +205,10 @@ def score_petrarch(items: list[Item], coded: dict[str, list[Event]], report: Rep
         ours = coded[item.uid]
         if item.expect_none:
             false_alarms += bool(ours)
-            report.score("dyad_root").predicted += len({(country_key(e.source_code),
-                                                         country_key(e.target_code), e.cameo_root)
-                                                        for e in ours})
+            report.score("dyad_root").predicted += len(our_dyads(ours))
             continue
         gold_sets = {
-            "dyad_root": {(country_key(g["source"]), country_key(g["target"]), g["code"][:2])
-                          for g in item.expected},
+            "dyad_root": gold_dyads(item),
             "dyad_code": {(g["source"].strip('"'), g["target"].strip('"'), g["code"])
                           for g in item.expected},
             "source_country": {country_key(g["source"]) for g in item.expected},
@@ -211,8 +216,7 @@ def score_petrarch(items: list[Item], coded: dict[str, list[Event]], report: Rep
             "cameo_root": {g["code"][:2] for g in item.expected},
         }
         our_sets = {
-            "dyad_root": {(country_key(e.source_code), country_key(e.target_code), e.cameo_root)
-                          for e in ours},
+            "dyad_root": our_dyads(ours),
             "dyad_code": {(e.source_code, e.target_code, e.cameo_code) for e in ours},
             "source_country": {country_key(e.source_code) for e in ours},
             "target_country": {country_key(e.target_code) for e in ours},

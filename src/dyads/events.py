@@ -116,16 +116,16 @@ def modality_rules() -> ModalityRules:
     data = load_yaml("modality.yaml")
     sets = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
     maps = ("intent_codes", "deontic_aux", "framing_accusations", "appeal_governors")
-    rep = data["repression"]
-    repression = {"roots": set(rep["roots"]), "by": set(rep["by"]),
-                  "against": set(rep["against"]), "code": str(rep["code"])}
-    strike = data["labour_strike"]
-    labour_strike = {"words": set(strike["words"]), "by": set(strike["by"]),
-                     "code": str(strike["code"])}
+    tables = ("repression", "labour_strike")
     return ModalityRules(**{k: {str(a): str(b) for a, b in data[k].items()} for k in maps},
-                         repression=repression, labour_strike=labour_strike,
+                         **{k: rule_table(data[k]) for k in tables},
                          **{k: sets.get(k, frozenset()) for k in ModalityRules.__dataclass_fields__
-                            if k not in maps and k not in ("repression", "labour_strike")})
+                            if k not in maps and k not in tables})
+
+
+def rule_table(data: dict) -> dict:
+    """A recode rule from modality.yaml: word and sector lists as sets, the code as text."""
+    return {k: set(v) if isinstance(v, list) else str(v) for k, v in data.items()}
 
 
 @dataclass
@@ -213,12 +213,11 @@ class Coder:
                     c.dep_ in ("acomp", "attr") and c.lemma_.lower() in r.hedge_words
                     for c in gov.children):
                 return Status(SKIP)  # "rumours that", "it is unclear whether" (not "reported")
-            if link == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+            if link == "acl" and to_infinitive(cur):
                 return Status(SKIP)  # "calls to adopt reforms", "efforts to end the war": irrealis
             if link in ("advcl", "relcl", "acl") and gov.pos_ in ("NOUN", "PROPN"):
                 break
-            if link == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
-                                       for c in cur.children):
+            if link == "advcl" and to_infinitive(cur):
                 # a purpose ("flew to Moscow to meet Putin") is intended, and nothing under a
                 # refusal happened ("rejected calls by Annan to adopt reforms")
                 if self.own_status(gov, under_speech) == SKIP or \
@@ -279,8 +278,7 @@ class Coder:
 
     @staticmethod
     def is_purpose(tok: Token) -> bool:
-        return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
-                                           for c in tok.children)
+        return tok.dep_ == "advcl" and to_infinitive(tok)
 
     def someone_else_acts(self, clause: Token, gov: Token) -> bool:
         """The complement's actor is not the governor's subject ("wants Putin to attack")."""
@@ -404,6 +402,13 @@ class Coder:
                         found.setdefault(child.lower_, []).extend(objs)
         return found
 
+    def add_prep_objects(self, preps: dict[str, list[Token]], head: Token,
+                         skip: str = "") -> None:
+        """Add the objects of `head`'s prepositions (all but `skip`) to `preps`."""
+        for prep, objs in self.prep_objects(head).items():
+            if prep != skip:
+                preps.setdefault(prep, []).extend(objs)
+
     # ---- patterns -----------------------------------------------------------------------------
     def matches_phrase(self, tok: Token, phrase: Phrase) -> bool:
         if phrase.head == "@place":  # "captured Bakhmut": the object is a named place
@@ -503,8 +508,7 @@ class Coder:
         preps = self.prep_objects(obj)
         if named_act or self.nominal_patterns_of(obj):
             # "rejected a proposal from Azerbaijan": the parser hangs "from" on the verb
-            for prep, objs in self.prep_objects(obj.head).items():
-                preps.setdefault(prep, []).extend(objs)
+            self.add_prep_objects(preps, obj.head)
         wanted = self.rules.author_preps | (self.rules.partner_preps if named_act else set())
         return [obj] + [t for prep in wanted for t in preps.get(prep, [])]
 
@@ -533,9 +537,7 @@ class Coder:
         patterns = self.nominal_patterns_of(noun)
         preps = self.prep_objects(noun)
         for inner in preps.get("of", []):  # "the withdrawal of forces from Panama"
-            for prep, objs in self.prep_objects(inner).items():
-                if prep != "of":
-                    preps.setdefault(prep, []).extend(objs)
+            self.add_prep_objects(preps, inner, skip="of")
         found, fallback = [], []
         for p in patterns:
             if p.modifiers and not any(self.matches_phrase_modifier(noun, m) for m in p.modifiers):
@@ -653,12 +655,12 @@ class Coder:
         if reciprocal and not sources and len(targets) > 1:
             sources = targets
         sources, targets = self.police_country(sources, targets, mentions, target_toks)
-        if final[:2] in self.rules.audience_roots:
-            targets = [t for t in targets if t.sector not in self.rules.audience_sectors]
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
         if final[:2] in self.rules.audience_roots:
-            # "Pashinyan told parliament": a statement at home is no interaction of states
-            pairs = [(s, t) for s, t in pairs if s.country != t.country]
+            # "told reporters", "Pashinyan told parliament": an audience, or a statement at
+            # home, is no interaction of states
+            pairs = [(s, t) for s, t in pairs if t.sector not in self.rules.audience_sectors
+                     and s.country != t.country]
         others = [t for t in target_toks if self.could_be_actor(t) and not self.own_of(
             mentions, t, sources)]
         if not pairs and untargeted and trigger.pos_ in ("VERB", "AUX") \
@@ -702,8 +704,7 @@ class Coder:
             preps = self.prep_objects(clause)
             obj = self.object_of(clause)
             if obj is not None:
-                for prep, objs in self.prep_objects(obj).items():
-                    preps.setdefault(prep, []).extend(objs)
+                self.add_prep_objects(preps, obj)
             found += [t for prep in self.rules.place_preps for t in preps.get(prep, [])
                       + self.compound_prep_objects(clause, prep)]
         return found
@@ -850,8 +851,7 @@ class Coder:
         verb of force whose object is neither someone nor a place is not an attack."""
         if pattern.code[:2] not in self.rules.violent_roots or pattern.objs:
             return False
-        if any(c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to"
-                                         for a in c.children) for c in verb.children) or \
+        if any(c.dep_ == "xcomp" and to_infinitive(c) for c in verb.children) or \
                 any(c.dep_ == "advmod" and c.lower_ == "hard" for c in verb.children):
             return True  # "fighting to regain confidence", "fighting hard": a struggle
         if not untargeted:
@@ -893,12 +893,8 @@ class Coder:
                                given_sources=attackers)
         if code[:2] in self.rules.state_act_roots and any(
                 c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
-            states = self.state_of_place(mentions, verb)
-            found = []
-            for draft in self.drafts(mentions, [], goals, code, status, base * 0.8, verb,
-                                     given_sources=states):
-                found.append(draft)
-            return found
+            return self.drafts(mentions, [], goals, code, status, base * 0.8, verb,
+                               given_sources=self.state_of_place(mentions, verb))
         return []
 
     @staticmethod
@@ -1129,6 +1125,11 @@ class Coder:
             return self.lemma_of(head) in self.rules.nominal_hosts or (
                 noun.dep_ == "nsubj" and head.lemma_ == "be") or headline
         return headline and noun.dep_ in ("appos", "conj", "compound")
+
+
+def to_infinitive(verb: Token) -> bool:
+    """"to adopt", "to protest": a clause whose verb has the infinitive marker."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def clause_weight(verb: Token) -> float:
