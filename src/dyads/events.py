@@ -880,13 +880,11 @@ class Coder:
         """Acts of violence and acts of state stated without an agent (see implied_agents,
         state_of_place)."""
         if code[:2] in self.rules.violent_roots:
-            implied = self.implied_agents(verb, goals)
+            implied, named = self.implied_agents(verb, goals)
             if not implied:
                 return []
             attackers = [a for a in self.actors(mentions, implied, as_source=True) if a.country]
-            if implied[0].dep_ == "pobj" and implied[0].head.lower_ in (
-                    self.rules.origin_preps | self.rules.location_preps):
-                # only where it came from is known: unidentified armed men of that place
+            if not named:  # only where it came from is known: unidentified armed men there
                 attackers = [mentions.kb.make_actor(a.country, "UAF", a.name, 0.5)
                              for a in attackers]
             return self.drafts(mentions, [], goals, code, status, base * 0.8, verb,
@@ -935,11 +933,12 @@ class Coder:
         return [speaker if g.pos_ == "PRON" and g.lower_ in self.rules.logophoric_objects
                 else g for g in goals]
 
-    def implied_agents(self, verb: Token, patients: list[Token]) -> list[Token]:
-        """Who did an act of violence stated without an agent: the actor named on its cause
-        ("killed in Israeli tank shelling"), the place it came from ("fired at it from the Gaza
-        Strip") or, when the victims are soldiers, police or officials of one state, the other
-        state where it happened ("ten Russian soldiers were killed in Ukraine")."""
+    def implied_agents(self, verb: Token, patients: list[Token]) -> tuple[list[Token], bool]:
+        """Who did an act of violence stated without an agent, and whether the text names
+        them: the actor named on its cause ("killed in Israeli tank shelling"; named), the
+        place it came from ("fired at it from the Gaza Strip") or, when the victims are
+        soldiers, police or officials of one state, the other state where it happened ("ten
+        Russian soldiers were killed in Ukraine")."""
         assert self.mentions is not None
         r, mentions = self.rules, self.mentions
         preps = self.prep_objects(verb)
@@ -948,22 +947,22 @@ class Coder:
                 if any(p.code[:2] in r.violent_roots for p in self.nominal_patterns_of(noun)):
                     owners = [c for c in noun.children if c.dep_ in ("amod", "compound", "poss")]
                     if any(a.country for a in self.actors(mentions, owners, as_source=True)):
-                        return owners
+                        return owners, True
         for prep in r.origin_preps:
             places = [t for t in preps.get(prep, []) if any(
                 a.country for a in self.actors(mentions, [t]))]
             if places:
-                return places
+                return places, False
         victims = [a for a in self.actors(mentions, patients) if a.country]
         if not victims or any(a.sector not in r.state_security_sectors for a in victims):
-            return []
+            return [], False
         home = {a.country for a in victims}
         for prep in r.location_preps:
             for place in preps.get(prep, []) + self.compound_prep_objects(verb, prep):
                 if any(a.country and a.country not in home for a in self.actors(mentions, [place])
                        if self.names_a_place(mentions, place)):
-                    return [place]
-        return []
+                    return [place], False
+        return [], False
 
     @staticmethod
     def compound_prep_objects(verb: Token, prep: str) -> list[Token]:
