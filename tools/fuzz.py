@@ -31,40 +31,17 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+import yaml
+
 from dyads.model import Article, Reject
 from dyads.pipeline import Pipeline
 from dyads.sources import Limits, make_article, read_articles
 from dyads.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-ACTORS = ["Russia", "Armenia", "Azerbaijan", "the Kremlin", "NATO", "the European Union",
-          "Armenian Prime Minister Nikol Pashinyan", "Russian Foreign Minister Sergei Lavrov",
-          "Baku", "Yerevan", "Moscow", "the CSTO", "China", "U.S. President Joe Biden",
-          "Iran's foreign ministry", "the United Nations", "Turkish troops", "rebels", "police",
-          "Kazakhstan", "Ukraine", "Israel", "Hamas", "Xi Jinping", "Lavrov", "he", "they",
-          "Pashinyan and Aliyev", "the Armenian president", "Vladimir Putin", "Erdogan",
-          "the Pentagon", "Georgia's government", "Iranian", "the White House"]
-VERBS = ["accused", "met", "met with", "condemned", "criticised", "praised", "visited",
-         "urged", "threatened", "attacked", "shelled", "sanctioned", "held talks with",
-         "called on", "did not accuse", "will visit", "plans to meet", "rejected", "welcomed",
-         "warned", "expelled diplomats from", "summoned the ambassador of", "never attacked",
-         "signed an agreement with", "denied attacking", "vowed to retaliate against",
-         "thanked", "arrested", "imposed sanctions on", "refused to meet", "invaded"]
-TAILS = ["", " of violating the ceasefire", " on Monday", " over the strike", " in Moscow",
-         " to return to negotiations", ", officials said", " after talks in Geneva",
-         " for the first time since 2020", " despite the truce"]
-FRAMES = ["{s} {v} {o}{t}.", "{s} said that {s2} {v} {o}{t}.",
-          "\u201c{S} {v} {o},\u201d {s2} said.",
-          "If {s} {v} {o}, {s2} will respond.", "It is unclear whether {s} {v} {o}.",
-          "{S} and {s2} {v} {o}{t}.", "{s} told {o} that {s2} {v} {o2}.", "{S} {V} {O}",
-          "{s} {v} {o}{t}?", "Neither {s} nor {s2} {v} {o}.", "{o} was {v} by {s}{t}.",
-          "According to {s}, {s2} {v} {o}.", "{S} reportedly {v} {o}{t}."]
-NOISE = ["\u200b", "\u00a0", "\u202e", "\ufeff", "\u0301", "\U0001f1f7\U0001f1fa", "\r",
-         "\t", "\x0c", "\x1c", "\u2028", "\u2029", "\x85", "  ", "\\", "<b>", "&amp;", '"', "'",
-         "\u2014",
-         "\u2026", "\u0130", "\u00df", "\ufb01", "\u216b", "\U0001f600", "\n", "\n\n", ".", ",",
-         "3. John said:", "Photo: Reuters", "\u0413\u043b\u0430\u0432\u043d\u0430\u044f",
-         "Share this article", "(", ")", "\u05d0", "\u0627\u0644", "\ufffd", "\x7f", "\u00ad"]
+GRAMMAR = yaml.safe_load((ROOT / "tests/data/fuzz_grammar.yaml").read_text(encoding="utf-8"))
+ACTORS, VERBS, TAILS, FRAMES, NOISE = (GRAMMAR[k] for k in ("actors", "verbs", "tails",
+                                                           "frames", "noise"))
 SUFFIXES = [".txt", ".html", ".jsonl", ".txt.gz", ".jsonl.gz", ".htm"]
 LIMITS = Limits(max_bytes=200_000)
 
