@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dyads.model import Event
@@ -42,3 +43,12 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present (../shared is beside the checkout in CI)")
     return path
+
+
+def db_rows(db: Path | str, sql: str) -> list[tuple]:
+    """The rows of a query on a DuckDB file, opened read-only and closed again."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

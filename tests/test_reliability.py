@@ -22,10 +22,10 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
+from conftest import db_rows
 from dyads.model import Article, Reject
 from dyads.sources import Limits, read_articles
 from dyads.store import Store
@@ -40,14 +40,6 @@ def dyads(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "dyads.cli", *args], capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=ROOT)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 # ---- hostile input through the CLI -----------------------------------------------------------
@@ -165,13 +157,13 @@ def test_hostile_inputs_are_coded_or_rejected_with_a_reason(hostile_run):
     done, expected, db, inputs = hostile_run
     assert done.returncode == 0, done.stderr[-3000:]
     rejects = {Path(origin).name: (reason, detail)
-               for origin, reason, detail in rows(db, "SELECT origin, reason, detail "
+               for origin, reason, detail in db_rows(db, "SELECT origin, reason, detail "
                                                       "FROM rejects")}
     for name in list(rejects):  # a gzip bomb stops at a line: bomb.jsonl.gz:1234 → the file
         if name.startswith("bomb.jsonl.gz:"):
             rejects["bomb.jsonl.gz"] = rejects[name]
             shown = name
-    docs = {r[0] for r in rows(db, "SELECT doc_name FROM articles")}
+    docs = {r[0] for r in db_rows(db, "SELECT doc_name FROM articles")}
     for origin, outcome in expected.items():
         stem = origin.split(":")[0].removesuffix(".gz").rsplit(".", 1)[0]
         if outcome == "any":
@@ -196,16 +188,16 @@ def test_hostile_inputs_are_coded_or_rejected_with_a_reason(hostile_run):
 
 def test_decoded_texts_keep_every_script(hostile_run):
     _, _, db, _ = hostile_run
-    texts = dict(rows(db, "SELECT doc_name, text FROM articles"))
+    texts = dict(db_rows(db, "SELECT doc_name, text FROM articles"))
     assert "Россия обвинила Армению" in texts["cp1251"]
     assert "Élysée" in texts["latin1"] and "président" in texts["latin1"]
     assert {"Élysée", "Москва", "Россия"} <= set(texts["mixed"].split())
     assert "\ufffd" in texts["emoji"] and "\ud83d" not in texts["emoji"]
-    assert rows(db, "SELECT published FROM articles WHERE doc_name = 'rfc'") == \
+    assert db_rows(db, "SELECT published FROM articles WHERE doc_name = 'rfc'") == \
         [(date(2024, 4, 2),)]
     assert not any(t.startswith("\ufeff") for t in texts.values())
     # the good articles beside the hostile ones were coded into events
-    coded = {r[0] for r in rows(db, "SELECT doc_name FROM events")}
+    coded = {r[0] for r in db_rows(db, "SELECT doc_name FROM events")}
     assert {"good", "after-huge"} <= coded
 
 
@@ -312,9 +304,9 @@ def reference_events(pipeline, corpus: Path) -> dict[str, set[str]]:
 
 
 def check_exactly_once(db: Path, reference: dict[str, set[str]]) -> None:
-    articles = rows(db, "SELECT article_id, n_events FROM articles")
+    articles = db_rows(db, "SELECT article_id, n_events FROM articles")
     assert len(articles) == len({a for a, _ in articles}) == len(reference) == 60
-    events = rows(db, "SELECT event_id, article_id, evidence, sentence_start, sentence_end, "
+    events = db_rows(db, "SELECT event_id, article_id, evidence, sentence_start, sentence_end, "
                       "story_id FROM events")
     assert len(events) == len({e[0] for e in events}), "duplicated events"
     by_article: dict[str, set[str]] = {a: set() for a, _ in articles}
@@ -322,11 +314,11 @@ def check_exactly_once(db: Path, reference: dict[str, set[str]]) -> None:
         by_article[article_id].add(event_id)
     assert by_article == reference  # the same events as one uninterrupted run
     assert all(n == len(by_article[a]) for a, n in articles)
-    texts = dict(rows(db, "SELECT article_id, text FROM articles"))
+    texts = dict(db_rows(db, "SELECT article_id, text FROM articles"))
     for _, article_id, evidence, start, end, story in events:
         assert texts[article_id][start:end] == evidence
         assert story, "an event without its story"
-    paragraphs = rows(db, "SELECT article_id, count(*) FROM paragraphs GROUP BY 1")
+    paragraphs = db_rows(db, "SELECT article_id, count(*) FROM paragraphs GROUP BY 1")
     assert len(paragraphs) == 60 and all(n == 4 for _, n in paragraphs)
 
 
@@ -343,7 +335,7 @@ def test_kill_9_mid_run_then_rerun_codes_every_article_exactly_once(corpus, tmp_
         if proc.poll() is None:
             proc.kill()
         proc.stdout.close()  # type: ignore[union-attr]
-    stored = rows(db, "SELECT count(*) FROM articles")[0][0]
+    stored = db_rows(db, "SELECT count(*) FROM articles")[0][0]
     assert 4 <= stored < 60, "the kill should land mid-run"
     again = dyads("code", str(corpus), "--db", str(db), "--batch", "4")
     assert again.returncode == 0, again.stderr[-3000:]
@@ -542,6 +534,6 @@ def test_an_article_that_crashes_the_coder_is_rejected_and_the_run_goes_on(tmp_p
     assert result.exit_code == 0, result.output
     assert "2 coded" in result.output and "1 rejected" in result.output
     assert "coding_error" in result.output
-    (reject,) = rows(db, "SELECT origin, reason, detail FROM rejects")
+    (reject,) = db_rows(db, "SELECT origin, reason, detail FROM rejects")
     assert reject[0].startswith("2024-03-02-a1") and reject[1] == "coding_error"
     assert "simulated coder bug" in reject[2]

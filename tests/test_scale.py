@@ -15,11 +15,10 @@ import tracemalloc
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, db_rows, shared_path
 from dyads.cli import app
 from dyads.feeds import read_feed_or_warc
 from dyads.model import Article, Reject
@@ -35,14 +34,6 @@ def run_cli(*args: str) -> str:
     result = runner.invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, (result.output, result.exception)
     return " ".join(result.output.split())  # the console wraps long lines
-
-
-def table(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 # --- local engine vs Ray --------------------------------------------------------------------
@@ -79,10 +70,10 @@ def test_ray_engine_equals_local_engine(ray_cluster, corpus, tmp_path):
                       "--date", "2024-01-15", "--engine", "ray", "--workers", "2")
     assert "(ray, 2 workers" in out_ray and "coded" in out_local
 
-    n_articles = table(local_db, "SELECT count(*) FROM articles")[0][0]
+    n_articles = db_rows(local_db, "SELECT count(*) FROM articles")[0][0]
     assert n_articles >= 20
     events = "SELECT * FROM events ORDER BY event_id"
-    local_events, ray_events = table(local_db, events), table(ray_db, events)
+    local_events, ray_events = db_rows(local_db, events), db_rows(ray_db, events)
     assert len(local_events) >= 10  # enough events for the comparison to mean something
     only_local, only_ray = set(local_events) - set(ray_events), set(ray_events) - set(local_events)
     assert not only_local and not only_ray, (sorted(only_local)[:3], sorted(only_ray)[:3])
@@ -91,11 +82,11 @@ def test_ray_engine_equals_local_engine(ray_cluster, corpus, tmp_path):
                 "SELECT * FROM paragraphs ORDER BY article_id, idx",
                 "SELECT * FROM stories ORDER BY story_id",
                 "SELECT origin, reason, detail FROM rejects ORDER BY ALL"):
-        assert table(ray_db, sql) == table(local_db, sql), sql
+        assert db_rows(ray_db, sql) == db_rows(local_db, sql), sql
 
     again = run_cli("code", *corpus, "--db", ray_db, "--lexicon", LEXICON, "--engine", "ray")
     assert f"0 coded, {n_articles + 1} already in" in again  # the duplicate line counts too
-    assert table(ray_db, "SELECT count(*) FROM events")[0][0] == len(local_events)
+    assert db_rows(ray_db, "SELECT count(*) FROM events")[0][0] == len(local_events)
 
 
 # --- WARC -----------------------------------------------------------------------------------
@@ -156,8 +147,8 @@ def test_warc_records_coded_and_bad_records_rejected(tmp_path):
     db = tmp_path / "w.duckdb"
     out = run_cli("code", warc, "--db", db, "--lexicon", LEXICON)
     assert "2 coded" in out and "3 rejected" in out
-    assert {r[0] for r in table(db, "SELECT reason FROM rejects")} == set(rejects)
-    assert table(db, "SELECT count(*) FROM paragraphs WHERE kept")[0][0] > 5
+    assert {r[0] for r in db_rows(db, "SELECT reason FROM rejects")} == set(rejects)
+    assert db_rows(db, "SELECT count(*) FROM paragraphs WHERE kept")[0][0] > 5
 
 
 def test_warc_streams_records(tmp_path):
@@ -248,9 +239,9 @@ def test_feeds_and_pages_from_urls(tmp_path):
         out = run_cli("code", f"{base}/world.rss", f"{base}/world.atom", "--db", db,
                       "--lexicon", LEXICON)
         assert "read 5 articles: 5 coded" in out
-    codes = {(r[0], r[1]) for r in table(db, "SELECT source_country, cameo_root FROM events")}
+    codes = {(r[0], r[1]) for r in db_rows(db, "SELECT source_country, cameo_root FROM events")}
     assert ("RUS", "04") in codes or ("CHN", "04") in codes, codes
-    urls = {r[0] for r in table(db, "SELECT url FROM articles")}
+    urls = {r[0] for r in db_rows(db, "SELECT url FROM articles")}
     assert "https://briefing.example.org/2024/06/02/turkey-greece" in urls
 
 
@@ -263,14 +254,14 @@ def test_watch_once_codes_new_files_only(tmp_path):
         (inbox / name).write_bytes((ROOT / "examples" / name).read_bytes())
     out = run_cli("watch", inbox, "--db", db, "--once")
     assert "2 new files: 2 articles read, 2 coded" in out
-    assert table(db, "SELECT count(*) FROM articles")[0][0] == 2
+    assert db_rows(db, "SELECT count(*) FROM articles")[0][0] == 2
 
     (inbox / "sub").mkdir()
     (inbox / "sub" / "world.atom").write_bytes((DATA / "world.atom").read_bytes())
     (inbox / "notes.md").write_text("not an article")
     out = run_cli("watch", inbox, "--db", db, "--once")
     assert "1 new files: 2 articles read, 2 coded" in out
-    n_events = table(db, "SELECT count(*) FROM events")[0][0]
+    n_events = db_rows(db, "SELECT count(*) FROM events")[0][0]
 
     out = run_cli("watch", inbox, "--db", db, "--once")
     assert "0 new files: 0 articles read, 0 coded" in out
@@ -280,8 +271,8 @@ def test_watch_once_codes_new_files_only(tmp_path):
         encoding="utf-8")
     out = run_cli("watch", inbox, "--db", db, "--once")
     assert "1 new files: 1 articles read, 0 coded, 1 already stored" in out
-    assert table(db, "SELECT count(*) FROM articles")[0][0] == 4
-    assert table(db, "SELECT count(*) FROM events")[0][0] == n_events
+    assert db_rows(db, "SELECT count(*) FROM articles")[0][0] == 4
+    assert db_rows(db, "SELECT count(*) FROM events")[0][0] == n_events
 
 
 # --- streaming ------------------------------------------------------------------------------
