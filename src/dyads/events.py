@@ -808,6 +808,7 @@ class Coder:
     def first_drafts(self, mentions: SentenceMentions, matches, agents: list[Token],
                      status: Status, verb: Token, untargeted: bool) -> list[Draft]:
         """Drafts of the most specific pattern that yields any (fall back down the list)."""
+        agents_named: bool | None = None  # worked out once, when a pattern first needs it
         for pattern, targets in matches:
             if untargeted and not self.may_lack_target(pattern):
                 continue
@@ -821,9 +822,12 @@ class Coder:
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted, given_sources=self.unnamed_attackers(
                                      mentions, pattern, sources))
-            if not drafts and not pattern.reverse and not any(
-                    a.country for a in self.actors(mentions, agents, as_source=True)):
-                drafts = self.implied_drafts(mentions, pattern.code, goals, status, base, verb)
+            if not drafts and not pattern.reverse:
+                if agents_named is None:
+                    agents_named = any(a.country for a in self.actors(mentions, agents, True))
+                if not agents_named:
+                    drafts = self.implied_drafts(mentions, pattern.code, goals, status, base,
+                                                 verb)
             if drafts:
                 if pattern.plover[0] and drafts[0].code == pattern.code:
                     for d in drafts:
