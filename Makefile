@@ -20,7 +20,7 @@ demo: install
 	$(BIN)/dyads events --db $(DB) --limit 40
 
 test: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests tools bench
 	$(BIN)/python -m pytest -q
 
 eval: install

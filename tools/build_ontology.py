@@ -29,20 +29,24 @@ def plover_for(code: str, table: dict[str, tuple[str, str]]) -> tuple[str, str]:
     return "", ""
 
 
+def rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def main(gold: Path) -> None:
     plover: dict[str, tuple[str, str]] = {}
-    for row in csv.DictReader(open(gold / "cameo_to_plover.csv", encoding="utf-8")):
+    for row in rows(gold / "cameo_to_plover.csv"):
         plover.setdefault(row["cameo_code"], (row["plover_event"], row["plover_mode"]))
         plover.setdefault(row["section_code"], (row["section_event"], ""))
     needs_recipient = {row["event_type"]: row["requires_recipient"] == "Yes"
-                       for row in csv.DictReader(open(gold / "plover_event_types.csv",
-                                                      encoding="utf-8")) if not row["mode"]}
+                       for row in rows(gold / "plover_event_types.csv") if not row["mode"]}
     out = Path(__file__).resolve().parents[1] / "src/dyads/data/cameo.csv"
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["code", "root", "name", "goldstein", "quad_class", "plover_type",
                          "plover_mode", "requires_recipient"])
-        for row in csv.DictReader(open(gold / "cameo_event_codes.csv", encoding="utf-8")):
+        for row in rows(gold / "cameo_event_codes.csv"):
             code = row["code"]
             ptype, pmode = plover_for(code, plover)
             if row["plover_event"] and row["plover_event"] not in ("dropped", "CONCEDE|RETREAT"):

@@ -172,6 +172,7 @@ class KnowledgeBase:
         self.elite_modifiers: set[str] = set()
         self.civilian_modifiers: set[str] = set()
         self.religious_modifiers: set[str] = set()
+        self.ethnic_modifiers: set[str] = set()
         self.index: dict[str, list[Entry]] = defaultdict(list)
         self.cased: dict[str, list[Entry]] = defaultdict(list)
         self.first_tokens: set[str] = set()
@@ -410,6 +411,7 @@ class KnowledgeBase:
         self.elite_modifiers |= {fold(m) for m in agents.get("elite_modifiers") or []}
         self.civilian_modifiers |= {fold(m) for m in agents.get("civilian_modifiers") or []}
         self.religious_modifiers |= {fold(m) for m in agents.get("religious_modifiers") or []}
+        self.ethnic_modifiers |= {fold(m) for m in agents.get("ethnic_modifiers") or []}
         for term in agents.get("not_actor") or []:
             self.add_name(term, Entry("not_actor", "", term))
         for a in agents.get("agents") or []:

@@ -64,6 +64,7 @@ class ModalityRules:
     location_preps: frozenset[str]
     state_security_sectors: frozenset[str]
     place_target_roots: frozenset[str]
+    home_target_roots: frozenset[str]
     place_preps: frozenset[str]
     author_preps: frozenset[str]
     partner_preps: frozenset[str]
@@ -668,6 +669,9 @@ class Coder:
             places = [Actor(t.country, t.country, "", t.name, t.certainty)  # the country
                       for t in self.actors(mentions, self.place_phrases(trigger)) if t.country]
             pairs = [(s, t) for s in sources for t in places if s.code != t.code]
+            if not places and final[:2] in self.rules.home_target_roots:
+                pairs = [(s, self.home_government(mentions, s)) for s in sources
+                         if s.sector not in self.rules.state_sectors]
             factor *= 0.85
         if not pairs and untargeted:
             factor *= 0.75
@@ -688,6 +692,12 @@ class Coder:
         return [Draft(s, t, self.recode(final, s, t, trigger), status.modality, speaker,
                       round(min(1.0, base * factor * min(s.certainty, t.certainty)), 3),
                       trigger.i) for s, t in pairs]
+
+    @staticmethod
+    def home_government(mentions: SentenceMentions, actor: Actor) -> Actor:
+        kb = mentions.kb
+        return kb.make_actor(actor.country, "GOV", kb.country_name(actor.country),
+                             actor.certainty)
 
     def own_of(self, mentions: SentenceMentions, tok: Token, sources: list[Actor]) -> bool:
         """The phrase stands for the source itself ("its reservists")."""

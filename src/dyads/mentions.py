@@ -174,11 +174,31 @@ class SentenceMentions:
             if not country:  # a role with no country in sight: "police", "a former minister"
                 return [Actor(sector, "", sector, head.text, 0.3)]
             return [self.kb.make_actor(country, sector, self.kb.country_name(country), 0.5)]
+        if self.names_a_people(tokens, head, countries):
+            home = self.country_of_residence(countries[0][0])
+            return [self.kb.make_actor(home, sector or "CVL", self.kb.country_name(home))]
         actors = []
         for code, kind in countries:
             own = sector or KIND_SECTOR.get(kind, "")
             actors.append(self.kb.make_actor(code, own, self.kb.country_name(code)))
         return actors
+
+    def names_a_people(self, tokens: list[Token], head: Token,
+                       countries: list[tuple[str, str]]) -> bool:
+        """"ethnic Albanians": a people named by a demonym, not the state of that name."""
+        before = {fold_token(t) for t in tokens if t.i < head.i}
+        return len(countries) == 1 and countries[0][1] == "demonym" and bool(
+            before & self.kb.ethnic_modifiers)
+
+    def country_of_residence(self, namesake: str) -> str:
+        """Where a people named after a state lives: the first other country the sentence
+        names as a place ("ethnic Albanians in south Serbia"), else the story's country."""
+        when = self.context.when
+        for hit in sorted(set(self.hit_at.values()), key=lambda h: h.start):
+            for entry in hit.of_kind("country", "capital", "city"):
+                if entry.ref != namesake and self.kb.country_exists_on(entry.ref, when):
+                    return entry.ref
+        return self.context.dominant_country() or namesake
 
     def person_in(self, hits: list[Hit], tokens: list[Token]) -> Actor | None:
         when = self.context.when
