@@ -65,6 +65,7 @@ class ModalityRules:
     state_security_sectors: frozenset[str]
     place_target_roots: frozenset[str]
     home_target_roots: frozenset[str]
+    purpose_target_roots: frozenset[str]
     place_preps: frozenset[str]
     author_preps: frozenset[str]
     partner_preps: frozenset[str]
@@ -430,17 +431,30 @@ class Coder:
                                for t in preps.get(prep, []))
 
     def complement_objects(self, verb: Token) -> list[Token]:
-        """"refused to meet Pashinyan": the target is the complement verb's object."""
+        """"refused to meet Pashinyan": the target is the complement verb's object, or whom
+        it lets act ("refused to allow UN planes to land"), or its recipient ("offered to hand
+        over to Britain two suspects")."""
         for comp in verb.children:
-            if comp.dep_ == "xcomp":
-                obj = self.object_of(comp)
-                if obj is not None:
-                    return self.object_or_its_author(obj)
-                preps = self.prep_objects(comp)
-                for prep in ("with", "to", "on", "against"):
-                    if preps.get(prep):  # "refused to respond to a demand from the US"
-                        return [t for o in preps[prep] for t in self.object_or_its_author(o)]
+            if comp.dep_ != "xcomp":
+                continue
+            obj = self.object_of(comp)
+            found = self.object_or_its_author(obj) if obj is not None else []
+            if found and self.names_an_actor(found):
+                return found
+            controlled = [s for c in comp.children if c.dep_ in ("ccomp", "xcomp")
+                          for s in c.children if s.dep_ == "nsubj"]
+            if controlled:
+                return controlled
+            preps = self.prep_objects(comp)
+            for prep in ("with", "to", "on", "against"):
+                if preps.get(prep):  # "refused to respond to a demand from the US"
+                    return [t for o in preps[prep] for t in self.object_or_its_author(o)]
+            return found
         return []
+
+    def names_an_actor(self, tokens: list[Token]) -> bool:
+        return self.mentions is None or any(a.country for a in self.actors(self.mentions,
+                                                                           tokens))
 
     @staticmethod
     def xcomp_ok(verb: Token, wanted: frozenset[str]) -> bool:
@@ -453,10 +467,12 @@ class Coder:
         if not patterns:
             return []
         obj = self.object_of(verb)
+        # "launched artillery, mortar and rocket fire against": any of coordinated objects
+        objs = [obj, *obj.conjuncts] if obj is not None else []
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
         counted = next((c for c in verb.children if c.dep_ == "dobj"), None)
         # "massed thousands of troops near Ukraine's borders": "near" hangs on "thousands"
-        preps = self.prep_objects(verb, obj, counted if counted is not obj else None)
+        preps = self.prep_objects(verb, *objs, counted if counted is not obj else None)
         found = []
         for p in patterns:
             if p.particle and p.particle != particle:
@@ -464,7 +480,7 @@ class Coder:
             if particle and not p.particle and p.code[:2] in self.rules.violent_roots and not (
                     p.objs or p.comp or p.preps or p.xcomp):
                 continue  # "kicks off", "hit back at critics": a phrasal verb is another verb
-            if p.objs and not self.matches_any(obj, p.objs):
+            if p.objs and not any(self.matches_any(o, p.objs) for o in objs):
                 continue
             if not self.comp_ok(p.comp, preps) or not self.xcomp_ok(verb, p.xcomp):
                 continue
@@ -489,12 +505,18 @@ class Coder:
             if obj is None and p.code[:2] in self.rules.addressee_roots:
                 found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
                 continue
+            if obj is None and not p.needs_target:
+                found.append((p, []))  # "denied sending shells to Russia": a statement
+                continue
             if obj is None and verb.lemma_.lower() in self.rules.blocking_governors:
                 found.append((p, self.complement_objects(verb)))  # "refused to meet X"
                 continue
             if obj is None and p.comp:
                 found.append((p, self.complement_parties([t for prep, _ in p.comp
                                                           for t in preps.get(prep, [])])))
+                continue
+            if obj is None:  # "offered to hand over the suspects to Britain"
+                found.append((p, self.complement_objects(verb)))
                 continue
             found.append((p, self.object_or_its_author(obj, named_act=True)))
         return found
@@ -826,8 +848,11 @@ class Coder:
                 continue
             sources, goals = (targets, agents) if pattern.reverse else (agents, targets)
             goals = self.resolve_object_pronouns(goals, verb)
-            if not goals and self.is_threat(pattern.code, status):
+            if self.is_threat(pattern.code, status) and not self.names_an_actor(goals):
                 goals = self.condition_subjects(verb)  # "threatened to strike unless Israel"
+            if pattern.code[:2] in self.rules.purpose_target_roots and not any(
+                    a.country for a in self.actors(mentions, goals)):
+                goals = self.purpose_objects(verb) or goals  # "opened fire to disperse them"
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted, given_sources=self.unnamed_attackers(
@@ -844,6 +869,12 @@ class Coder:
                         d.plover = pattern.plover
                 return drafts
         return []
+
+    def purpose_objects(self, verb: Token) -> list[Token]:
+        """Objects of a purpose clause ("used tear gas to disperse the crowd", which the parser
+        may also read as a complement)."""
+        return [o for c in verb.children if c.dep_ in ("advcl", "xcomp") and to_infinitive(c)
+                for o in c.children if o.dep_ == "dobj"]
 
     def unnamed_attackers(self, mentions: SentenceMentions, pattern: VerbPattern,
                           agents: list[Token]) -> list[Actor] | None:
@@ -1112,7 +1143,17 @@ class Coder:
                 if drafts:
                     found += drafts
                     break
-        return self.without_empty_framing(found, sent)
+        return self.without_empty_framing(self.without_restated_complements(found, sent), sent)
+
+    @staticmethod
+    def without_restated_complements(found: list[Draft], sent: Span) -> list[Draft]:
+        """"Qatar pledged to expel the leaders": the pledge and the expulsion are one act
+        between the same two actors, coded by the complement."""
+        doc = sent.doc
+        pairs = {(d.trigger, d.source.code, d.target.code) for d in found}
+        return [d for d in found if not any(
+            (c.i, d.source.code, d.target.code) in pairs
+            for c in doc[d.trigger].children if c.dep_ == "xcomp")]
 
     @staticmethod
     def without_empty_framing(found: list[Draft], sent: Span) -> list[Draft]:
