@@ -173,6 +173,8 @@ class KnowledgeBase:
         self.civilian_modifiers: set[str] = set()
         self.religious_modifiers: set[str] = set()
         self.ethnic_modifiers: set[str] = set()
+        self.relation_modifiers: set[str] = set()
+        self.foreign_roles: set[str] = set()
         self.index: dict[str, list[Entry]] = defaultdict(list)
         self.cased: dict[str, list[Entry]] = defaultdict(list)
         self.first_tokens: set[str] = set()
@@ -412,6 +414,8 @@ class KnowledgeBase:
         self.civilian_modifiers |= {fold(m) for m in agents.get("civilian_modifiers") or []}
         self.religious_modifiers |= {fold(m) for m in agents.get("religious_modifiers") or []}
         self.ethnic_modifiers |= {fold(m) for m in agents.get("ethnic_modifiers") or []}
+        self.relation_modifiers |= {fold(m) for m in agents.get("relation_modifiers") or []}
+        self.foreign_roles |= {fold(m) for m in agents.get("foreign_roles") or []}
         for term in agents.get("not_actor") or []:
             self.add_name(term, Entry("not_actor", "", term))
         for a in agents.get("agents") or []:

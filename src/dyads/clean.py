@@ -29,6 +29,7 @@ class CleanRules:
     caption: tuple[re.Pattern, ...]
     reporting: tuple[re.Pattern, ...]
     function_words: frozenset[str]
+    dateline: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +41,7 @@ def rules() -> CleanRules:
 
     return CleanRules(compiled("comment_section_start"), compiled("boilerplate"),
                       compiled("caption"), compiled("reporting"),
-                      frozenset(data["english_function_words"]))
+                      frozenset(data["english_function_words"]), re.compile(data["dateline"]))
 
 
 def normalised(text: str) -> str:
@@ -106,6 +107,16 @@ def split_glued_breadcrumb(article: Article, para: Paragraph) -> list[Paragraph]
             Paragraph(para.article_id, 0, cut, para.end, True)]
 
 
+def split_dateline(article: Article, para: Paragraph) -> list[Paragraph]:
+    """'GAZA CITY, Palestinian Territories: Four children …' → dateline + the sentence."""
+    match = rules().dateline.match(article.text[para.start:para.end])
+    if not match or not para.kept:
+        return [para]
+    cut = para.start + match.end()
+    return [Paragraph(para.article_id, 0, para.start, cut, False, "dateline"),
+            Paragraph(para.article_id, 0, cut, para.end, True)]
+
+
 def mark_broken_links(article: Article, paragraphs: list[Paragraph]) -> None:
     """A paragraph that starts with '.' or ',' lost its first words to a stripped hyperlink.
 
@@ -128,7 +139,8 @@ def clean(article: Article) -> list[Paragraph]:
     r = rules()
     paragraphs: list[Paragraph] = []
     for para in split_paragraphs(article):
-        paragraphs.extend(split_glued_breadcrumb(article, para))
+        for part in split_glued_breadcrumb(article, para):
+            paragraphs.extend(split_dateline(article, part))
     texts = [article.text[p.start:p.end] for p in paragraphs]
     keys = [normalised(t) for t in texts]
     counts = Counter(keys)

@@ -499,6 +499,12 @@ class Coder:
             if p.xcomp and not p.objs:
                 found.append((p, [obj] if obj is not None else self.complement_objects(verb)))
                 continue
+            if p.objs and p.comp and p.code[:2] == "01":
+                # "claimed responsibility for the attack on a mall in Kenya": the statement
+                # is aimed at whoever the act it names hit
+                found.append((p, self.act_targets([t for prep, _ in p.comp
+                                                   for t in preps.get(prep, [])])))
+                continue
             if p.objs:  # "expelled two Estonian diplomats": the object may be the target
                 found.append((p, self.object_or_its_author(obj, named_act=True)))
                 continue
@@ -534,6 +540,17 @@ class Coder:
             self.add_prep_objects(preps, obj.head)
         wanted = self.rules.author_preps | (self.rules.partner_preps if named_act else set())
         return [obj] + [t for prep in wanted for t in preps.get(prep, [])]
+
+    def act_targets(self, nouns: list[Token]) -> list[Token]:
+        """Whom an act noun names as hit ("the attack on the embassy"), else where it
+        happened ("an attack ... at a mall in Kenya's capital")."""
+        for noun in nouns:
+            for _, targets in self.nominal_matches(noun):
+                if targets:
+                    return targets
+        return [t for noun in nouns for t in noun.subtree if t.dep_ == "pobj"
+                and t.head.lower_ in self.rules.location_preps and self.mentions is not None
+                and self.names_a_place(self.mentions, t)]
 
     def complement_parties(self, nouns: list[Token]) -> list[Token]:
         """Who a complement noun names: "agreed to US mediation", "reneged on his commitment
@@ -671,7 +688,8 @@ class Coder:
             return []
         sources = given_sources if given_sources is not None else [
             s for s in self.actors(mentions, source_toks, as_source=True) if s.country]
-        targets = [t for t in self.actors(mentions, target_toks) if t.country]
+        targets = [t for t in self.actors(mentions, target_toks) if t.country] or \
+            self.people_of_place(mentions, target_toks, trigger)
         speaker = self.speaker_name(mentions, status.speaker) if status.modality == "reported" \
             else ""
         factor = {"asserted": 1.0, "reported": 0.9, "intended": 0.85}[status.modality]
@@ -940,6 +958,24 @@ class Coder:
                                given_sources=self.state_of_place(mentions, verb))
         return []
 
+    def people_of_place(self, mentions: SentenceMentions, target_toks: list[Token],
+                        trigger: Token) -> list[Actor]:
+        """"Four children were killed ... in the east of the Gaza Strip": people named by
+        their role alone belong to the place where the act happened."""
+        unplaced = [t for t in self.actors(mentions, target_toks) if not t.country and t.sector]
+        if not unplaced or trigger.pos_ not in ("VERB", "AUX"):
+            return []
+        for tok in trigger.subtree:
+            if tok.dep_ == "pobj" and tok.head.lower_ in self.rules.location_preps and \
+                    self.names_a_place(mentions, tok):
+                homes = [a.country for a in self.actors(mentions, [tok])
+                         if a.country and a.sector in ("", "CVL")]  # not "in Israeli tank fire"
+                if homes:
+                    return [mentions.kb.make_actor(homes[0], t.sector,
+                                                   mentions.kb.country_name(homes[0]),
+                                                   min(t.certainty, 0.5)) for t in unplaced]
+        return []
+
     @staticmethod
     def names_a_place(mentions: SentenceMentions, noun: Token) -> bool:
         """"in Ukraine", "outside the Iraqi city of Basra", not "in the Gulf of Oman"."""
@@ -948,7 +984,7 @@ class Coder:
         if any(g.dep_ == "pobj" and mentions.is_place(g) for c in noun.children
                if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
             return True  # "the town of Samarra"
-        return any(c.dep_ in ("amod", "compound") and mentions.is_place(c)
+        return any(c.dep_ in ("amod", "compound", "poss") and mentions.is_place(c)
                    or c.dep_ == "amod" and c.i in mentions.hit_at
                    and mentions.hit_at[c.i].of_kind("demonym") for c in noun.children)
 
@@ -993,6 +1029,9 @@ class Coder:
                     owners = [c for c in noun.children if c.dep_ in ("amod", "compound", "poss")]
                     if any(a.country for a in self.actors(mentions, owners, as_source=True)):
                         return owners, True
+                elif any(a.country and a.sector and a.sector in r.armed_sectors
+                         for a in self.actors(mentions, [noun], as_source=True)):
+                    return [noun], True  # "killed in Israeli tank fire", the fire misparsed
         for prep in r.origin_preps:
             places = [t for t in preps.get(prep, []) if any(
                 a.country for a in self.actors(mentions, [t]))]

@@ -112,6 +112,9 @@ class SentenceMentions:
                 continue  # coordinated actors are separate actors
             if self.names_no_actor(tok) and tok.dep_ in ("pobj", "npadvmod"):
                 continue  # "a high of 51 billion U.S. dollars": money is nobody's
+            if tok.dep_ == "amod" and tok.pos_ == "VERB" and \
+                    tok.lemma_.lower() in self.kb.relation_modifiers:
+                continue  # "the Al Qaeda-linked Somali group" is not al-Qaeda
             if tok.dep_ in NP_DEPS or (tok.dep_ == "prep" and tok.lower_ in preps) or (
                     tok.dep_ == "pobj" and tok.head.lower_ in preps):
                 tokens.append(tok)
@@ -138,7 +141,7 @@ class SentenceMentions:
             if hit is not None and hit.of_kind("city") and not hit.of_kind(
                     "agent", "org", "person", "surname", "country", "capital", "demonym"):
                 return []
-        tokens = self.phrase_tokens(head)
+        tokens = self.without_description(head, self.phrase_tokens(head))
         hits = self.hits_in(tokens)
         if self.names_no_actor(head):
             return []
@@ -170,7 +173,8 @@ class SentenceMentions:
         if not countries:
             if not sector:
                 return []
-            country = self.context.dominant_country()
+            abroad = scope is not None and fold(scope.name) in self.kb.foreign_roles
+            country = "" if abroad else self.context.dominant_country()
             if not country:  # a role with no country in sight: "police", "a former minister"
                 return [Actor(sector, "", sector, head.text, 0.3)]
             return [self.kb.make_actor(country, sector, self.kb.country_name(country), 0.5)]
@@ -199,6 +203,19 @@ class SentenceMentions:
                 if entry.ref != namesake and self.kb.country_exists_on(entry.ref, when):
                     return entry.ref
         return self.context.dominant_country() or namesake
+
+    def without_description(self, head: Token, tokens: list[Token]) -> list[Token]:
+        """"the mayor of Nablus, a member of Hamas": a role placed by its own phrase is that
+        role; the apposition only describes the person."""
+        hit = self.hit_at.get(head.i)
+        if hit is None or not hit.of_kind("agent"):
+            return tokens
+        described = {t.i for c in head.children if c.dep_ == "appos" for t in c.subtree}
+        own = [t for t in tokens if t.i not in described]
+        if len(own) < len(tokens) and any(h.of_kind("org", "person", *COUNTRY_KINDS)
+                                          for h in self.hits_in(own) if h is not hit):
+            return own
+        return tokens
 
     def person_in(self, hits: list[Hit], tokens: list[Token]) -> Actor | None:
         when = self.context.when
