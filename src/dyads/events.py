@@ -322,7 +322,7 @@ class Coder:
             if subj.pos_ == "PRON" and subj.lower_ in self.rules.logophoric_pronouns:
                 speaker = self.speech_subject(verb)
                 if speaker is not None:
-                    return [speaker]  # "Switzerland said it had expelled ..."
+                    return [self.through_quantity(speaker)]  # "Switzerland said it had ..."
             return [subj]
         gov = verb.head
         if verb.dep_ == "xcomp" and gov.pos_ == "ADJ" and gov.head is not gov:
@@ -334,6 +334,10 @@ class Coder:
                 and not any(c.dep_ == "aux" for c in verb.children):
             return []  # "jailed a student for helping militants join a group": a bare
             # infinitive is no second verb of the first clause's subject
+        if verb.dep_ == "conj" and gov is not verb:
+            shared = [c for c in gov.children if c.dep_ == "nsubjpass"]
+            if shared:  # "was indicted by the court and will resign": the one indicted resigns
+                return shared
         if verb.dep_ in ("conj", "advcl") and gov is not verb and gov.pos_ in ("VERB", "AUX"):
             return self.agent_tokens(gov)
         if verb.dep_ in ("relcl", "acl") and verb.tag_ != "VBN":

@@ -37,10 +37,14 @@ def merge_within_article(events: list[Event], headline_ends: int) -> list[Event]
                 ev.sentence_start >= headline_ends)
 
     best: dict[tuple, Event] = {}
+    surest: dict[tuple, float] = {}
     for ev in events:
         key = (ev.source_country, ev.target_country, ev.cameo_code, ev.modality)
+        surest[key] = max(surest.get(key, 0.0), ev.confidence)
         if key not in best or rank(ev) > rank(best[key]):
             best[key] = ev
+    for key, ev in best.items():
+        ev.confidence = surest[key]  # one event attested twice is as sure as its best reading
     return sorted(best.values(), key=lambda e: (e.sentence_start, e.event_id))
 
 
