@@ -189,6 +189,7 @@ class KnowledgeBase:
         )
         self.add_cities(load_csv("cities.csv") if (data_dir() / "cities.csv").exists() else [])
         self.add_regions(load_csv("regions.csv") if (data_dir() / "regions.csv").exists() else [])
+        self.add_peoples(load_csv("peoples.csv") if (data_dir() / "peoples.csv").exists() else [])
         for path in sorted((data_dir() / "phoenix").glob("*.json")):
             self.load_supplement(json.loads(path.read_text(encoding="utf-8")))
         for path in extra:
@@ -221,6 +222,14 @@ class KnowledgeBase:
             if all(e.kind == "surname" for e in self.entries_named(row["name"])):
                 # "Abyan" is a province first
                 self.add_name(row["name"], Entry("city", row["country"], row["name"]))
+
+    def add_peoples(self, rows: list[dict[str, str]]) -> None:
+        """Peoples tied to one state stand for it like a demonym ("Yoruba leaders", "Uyghur
+        activists"); "ethnic Hazaras in Pakistan" are still placed where they live."""
+        for row in rows:
+            for form in row["forms"].split("|"):
+                if all(e.kind == "surname" for e in self.entries_named(form)):
+                    self.add_name(form, Entry("demonym", row["country"], row["name"]))
 
     def load_supplement(self, data: dict) -> None:
         """An older dictionary (Phoenix): fills gaps, never overrides the curated entries."""

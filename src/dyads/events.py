@@ -65,7 +65,9 @@ class ModalityRules:
     state_security_sectors: frozenset[str]
     place_target_roots: frozenset[str]
     home_target_roots: frozenset[str]
+    home_protest_sectors: frozenset[str]
     purpose_target_roots: frozenset[str]
+    local_sectors: frozenset[str]
     place_preps: frozenset[str]
     author_preps: frozenset[str]
     partner_preps: frozenset[str]
@@ -446,7 +448,7 @@ class Coder:
             if found and self.names_an_actor(found):
                 return found
             controlled = [s for c in comp.children if c.dep_ in ("ccomp", "xcomp")
-                          for s in c.children if s.dep_ == "nsubj"]
+                          and c.tag_ == "VB" for s in c.children if s.dep_ == "nsubj"]
             if controlled:
                 return controlled
             preps = self.prep_objects(comp)
@@ -715,7 +717,7 @@ class Coder:
             pairs = [(s, t) for s in sources for t in places if s.code != t.code]
             if not places and final[:2] in self.rules.home_target_roots:
                 pairs = [(s, self.home_government(mentions, s)) for s in sources
-                         if s.sector not in self.rules.state_sectors]
+                         if s.sector in self.rules.home_protest_sectors and s.certainty > 0.5]
             factor *= 0.85
         if not pairs and untargeted:
             factor *= 0.75
@@ -865,6 +867,8 @@ class Coder:
         agents_named: bool | None = None  # worked out once, when a pattern first needs it
         for pattern, targets in matches:
             if untargeted and not self.may_lack_target(pattern):
+                if not pattern.needs_target and lookup(pattern.code).root == "01":
+                    return []  # "declined to say whether": a statement, not a refusal
                 continue
             if self.figurative_force(pattern, verb, untargeted):
                 continue
@@ -966,14 +970,15 @@ class Coder:
                         trigger: Token) -> list[Actor]:
         """"Four children were killed ... in the east of the Gaza Strip": people named by
         their role alone belong to the place where the act happened."""
-        unplaced = [t for t in self.actors(mentions, target_toks) if not t.country and t.sector]
+        unplaced = [t for t in self.actors(mentions, target_toks)
+                    if not t.country and t.sector in self.rules.local_sectors]
         if not unplaced or trigger.pos_ not in ("VERB", "AUX"):
             return []
         for tok in trigger.subtree:
             if tok.dep_ == "pobj" and tok.head.lower_ in self.rules.location_preps and \
-                    self.names_a_place(mentions, tok):
+                    self.names_a_place(mentions, tok, by_demonym=False):
                 homes = [a.country for a in self.actors(mentions, [tok])
-                         if a.country and a.sector in ("", "CVL")]  # not "in Israeli tank fire"
+                         if a.country and a.sector in ("", "CVL")]
                 if homes:
                     return [mentions.kb.make_actor(homes[0], t.sector,
                                                    mentions.kb.country_name(homes[0]),
@@ -981,15 +986,16 @@ class Coder:
         return []
 
     @staticmethod
-    def names_a_place(mentions: SentenceMentions, noun: Token) -> bool:
-        """"in Ukraine", "outside the Iraqi city of Basra", not "in the Gulf of Oman"."""
+    def names_a_place(mentions: SentenceMentions, noun: Token, by_demonym: bool = True) -> bool:
+        """"in Ukraine", "outside the Iraqi city of Basra", not "in the Gulf of Oman" (nor,
+        without `by_demonym`, "in Russian tank fire")."""
         if mentions.is_place(noun):
             return True
         if any(g.dep_ == "pobj" and mentions.is_place(g) for c in noun.children
                if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
             return True  # "the town of Samarra"
         return any(c.dep_ in ("amod", "compound", "poss") and mentions.is_place(c)
-                   or c.dep_ == "amod" and c.i in mentions.hit_at
+                   or by_demonym and c.dep_ == "amod" and c.i in mentions.hit_at
                    and mentions.hit_at[c.i].of_kind("demonym") for c in noun.children)
 
     def state_of_place(self, mentions: SentenceMentions, verb: Token) -> list[Actor]:

@@ -112,9 +112,6 @@ class SentenceMentions:
                 continue  # coordinated actors are separate actors
             if self.names_no_actor(tok) and tok.dep_ in ("pobj", "npadvmod"):
                 continue  # "a high of 51 billion U.S. dollars": money is nobody's
-            if tok.dep_ == "amod" and tok.pos_ == "VERB" and \
-                    tok.lemma_.lower() in self.kb.relation_modifiers:
-                continue  # "the Al Qaeda-linked Somali group" is not al-Qaeda
             if tok.dep_ in NP_DEPS or (tok.dep_ == "prep" and tok.lower_ in preps) or (
                     tok.dep_ == "pobj" and tok.head.lower_ in preps):
                 tokens.append(tok)
@@ -142,14 +139,16 @@ class SentenceMentions:
                     "agent", "org", "person", "surname", "country", "capital", "demonym"):
                 return []
         tokens = self.without_description(head, self.phrase_tokens(head))
-        hits = self.hits_in(tokens)
+        related = self.related_tokens(head)
+        hits = [h for h in self.hits_in(tokens) if not related & set(range(h.start, h.end))]
         if self.names_no_actor(head):
             return []
         if head.lemma_.lower() not in self.event_nouns and not any(
                 h.of_kind("person", "surname", "org", *COUNTRY_KINDS) for h in hits):
             # "Muslim leaders in France", "targets in Syria": a place gives the country
             placed = [h for h in self.hits_in(self.phrase_tokens(head, PLACE))
-                      if h not in hits and h.of_kind("org", *COUNTRY_KINDS)]
+                      if h not in hits and h.of_kind("org", *COUNTRY_KINDS)
+                      and not related & set(range(h.start, h.end))]
             hits = hits + [as_place(h) for h in placed[:1]]
         if not hits:
             return []
@@ -204,13 +203,20 @@ class SentenceMentions:
                     return entry.ref
         return self.context.dominant_country() or namesake
 
+    def related_tokens(self, head: Token) -> set[int]:
+        """"the Al Qaeda-linked Somali group": a name inside a participle that ties the group to
+        another (even one the parser splits, "Islamic | State-linked") is not the group."""
+        return {t.i for c in head.children if c.dep_ == "amod" and c.pos_ == "VERB"
+                and c.lemma_.lower() in self.kb.relation_modifiers for t in c.subtree}
+
     def without_description(self, head: Token, tokens: list[Token]) -> list[Token]:
         """"the mayor of Nablus, a member of Hamas": a role placed by its own phrase is that
         role; the apposition only describes the person."""
         hit = self.hit_at.get(head.i)
         if hit is None or not hit.of_kind("agent"):
             return tokens
-        described = {t.i for c in head.children if c.dep_ == "appos" for t in c.subtree}
+        described = {t.i for c in tokens if c.dep_ == "appos" and c.head.i != c.i
+                     for t in c.subtree}
         own = [t for t in tokens if t.i not in described]
         if len(own) < len(tokens) and any(h.of_kind("org", "person", *COUNTRY_KINDS)
                                           for h in self.hits_in(own) if h is not hit):
