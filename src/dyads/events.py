@@ -52,6 +52,7 @@ class ModalityRules:
     domestic_sectors: frozenset[str]
     subject_control: frozenset[str]
     audience_roots: frozenset[str]
+    claim_codes: frozenset[str]
     audience_sectors: frozenset[str]
     apolitical_sectors: frozenset[str]
     partner_roots: frozenset[str]
@@ -703,7 +704,7 @@ class Coder:
             sources = targets
         sources, targets = self.police_country(sources, targets, mentions, target_toks)
         pairs = [(s, t) for s in sources for t in targets if plausible_pair(s, t)]
-        if final[:2] in self.rules.audience_roots:
+        if final[:2] in self.rules.audience_roots and final not in self.rules.claim_codes:
             # "told reporters", "Pashinyan told parliament": an audience, or a statement at
             # home, is no interaction of states
             pairs = [(s, t) for s, t in pairs if t.sector not in self.rules.audience_sectors
