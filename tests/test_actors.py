@@ -108,3 +108,26 @@ def test_unidentified_men_and_descriptions_are_no_actors():
     assert resolve("two men", date(2022, 6, 1)) is None
     assert resolve("an armed Islamic group", date(2008, 8, 6)) is None  # not the GIA
     assert resolve("People's Liberation Army", date(2022, 6, 1)).code == "CHNMIL"
+
+
+@pytest.mark.parametrize("phrase,when,code", [
+    ("Yoruba leaders", date(2003, 6, 1), "NGA"),           # a people tied to one state
+    ("Uyghur activists", date(2021, 6, 1), "CHNOPP"),
+    ("ethnic Albanians in south Serbia", date(2001, 6, 1), "SRBCVL"),  # where they live
+    ("the Al Qaeda-linked Somali militant group", date(2013, 9, 21), "SOMREB"),  # not al-Qaeda
+    ("the mayor of the Ukrainian city of Melitopol, a member of a local opposition party",
+     date(2022, 3, 12), "UKRGOV"),                       # the role, not the apposition
+])
+def test_peoples_ties_and_appositions(phrase, when, code):
+    assert resolve(phrase, when).code == code
+
+
+def test_roles_serving_abroad_take_no_story_country():
+    kb, parser = knowledge_base(), nlp()
+    doc = parser("Rebels in Syria kidnapped dozens of peacekeepers near the Golan.")
+    sent = next(iter(doc.sents))
+    mentions = SentenceMentions(kb, sent, ArticleContext(when=date(2014, 9, 1)))
+    rebels, peacekeepers = (next(t for t in sent if t.text == w)
+                            for w in ("Rebels", "peacekeepers"))
+    assert mentions.actors_for(rebels)[0].country == "SYR"
+    assert all(not a.country for a in mentions.actors_for(peacekeepers))

@@ -88,3 +88,15 @@ def test_non_english_paragraph_in_latin_script_is_detected():
     got = dict(reasons(text))
     assert got["The French president met the German chancellor in Berlin on Tuesday."] == "kept"
     assert any(r == "non_english" for r in got.values())
+
+
+def test_wire_datelines_are_split_off_the_first_sentence():
+    text = ("GAZA CITY, Palestinian Territories: Two children were killed on Friday, medics said.\n"
+            "WASHINGTON, March 3 (Reuters) - The U.S. Senate passed the bill.\n"
+            "NATO said on Monday it would send more troops.")
+    got = reasons(text)
+    assert got[:2] == [("GAZA CITY, Palestinian Territories:", "dateline"),
+                       ("Two children were killed on Friday, medics said.", "kept")]
+    assert ("WASHINGTON, March 3 (Reuters) -", "dateline") in got
+    assert ("The U.S. Senate passed the bill.", "kept") in got
+    assert ("NATO said on Monday it would send more troops.", "kept") in got

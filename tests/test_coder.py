@@ -124,3 +124,33 @@ def test_calibration_check_bins_real_coded_events():
     assert check["events"] == len(pairs) > 10
     assert sum(b["events"] for b in check["bins"]) == len(pairs)
     assert 0 <= check["expected_calibration_error"] <= 1
+
+
+def test_plover_gold_keys_read_as_the_gold_means_them():
+    """The 2016 PLOVER examples write a bare 'IGO' for any organisation and 'ITL' for Italy."""
+    from dyads.evaluate import actor_keys, key_in_gold
+
+    gold = actor_keys([{"code": "IGO"}, {"code": "ITL"}])
+    assert key_in_gold("IGOUNO", gold) and key_in_gold("ITA", gold)
+    assert not key_in_gold("USA", gold)
+    assert not key_in_gold("IGOUNO", actor_keys([{"code": "IGOEUR"}]))
+
+
+def test_a_merged_event_keeps_its_surest_reading(pipeline):
+    """Two readings of one demolition (the homes' owners, the place) are one event, which keeps
+    the higher of the two scores rather than the score of the reading whose sectors it shows."""
+    from dyads.confidence import calibrated
+    from dyads.mentions import ArticleContext, SentenceMentions
+    from dyads.sources import make_article
+
+    text = ("Israeli army bulldozers demolished Palestinian homes and civilian buildings in "
+            "Khan Younis on Monday, local officials said.")
+    when = date(2024, 5, 19)
+    sent = next(iter(pipeline.nlp(text).sents))
+    drafts = pipeline.coder.code_sentence(
+        sent, SentenceMentions(pipeline.kb, sent, ArticleContext(when=when)))
+    readings = [calibrated(d.confidence) for d in drafts if d.code == "1712"]
+    assert len(set(readings)) == 2
+    (coded,) = pipeline.code([make_article("d", text, published=when)])
+    (demolition,) = [e for e in coded.events if e.cameo_code == "1712"]
+    assert demolition.confidence == max(readings)

@@ -113,7 +113,8 @@ def split_dateline(article: Article, para: Paragraph) -> list[Paragraph]:
     if not match or not para.kept:
         return [para]
     cut = para.start + match.end()
-    return [Paragraph(para.article_id, 0, para.start, cut, False, "dateline"),
+    return [Paragraph(para.article_id, 0, para.start, para.start + len(match.group().rstrip()),
+                      False, "dateline"),
             Paragraph(para.article_id, 0, cut, para.end, True)]
 
 
