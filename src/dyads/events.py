@@ -16,73 +16,20 @@ from spacy.tokens import Span, Token
 from .knowledge import load_yaml
 from .lexicon import Lexicon, NominalPattern, Phrase, VerbPattern
 from .mentions import SentenceMentions
+from .modality import (
+    SKIP,
+    SUBJECTS,
+    ModalityWalk,
+    Status,
+    modality_rules,
+    subject_of,
+    to_infinitive,
+)
 from .model import Actor
 from .ontology import lookup
 
 NO_ACTOR = Actor("", "", "", "", 1.0)
 
-SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
-CLAUSE_LINKS = {"xcomp", "ccomp", "conj", "advcl", "pcomp", "acl", "relcl", "parataxis"}
-SKIP = "skip"
-
-
-@dataclass(frozen=True)
-class ModalityRules:
-    hypothetical_aux: frozenset[str]
-    future_aux: frozenset[str]
-    conditional_aux: frozenset[str]
-    conditional_marks: frozenset[str]
-    intent_governors: frozenset[str]
-    blocking_governors: frozenset[str]
-    hedge_words: frozenset[str]
-    negators: frozenset[str]
-    speech_verbs: frozenset[str]
-    intent_codes: dict[str, str]
-    nominal_hosts: frozenset[str]
-    reciprocal_roots: frozenset[str]
-    quantity_nouns: frozenset[str]
-    nominal_time_preps: frozenset[str]
-    logophoric_pronouns: frozenset[str]
-    logophoric_objects: frozenset[str]
-    addressee_roots: frozenset[str]
-    deontic_aux: dict[str, str]
-    repression: dict
-    labour_strike: dict
-    naming_verbs: frozenset[str]
-    domestic_sectors: frozenset[str]
-    subject_control: frozenset[str]
-    audience_roots: frozenset[str]
-    claim_codes: frozenset[str]
-    audience_sectors: frozenset[str]
-    apolitical_sectors: frozenset[str]
-    partner_roots: frozenset[str]
-    framing_verbs: frozenset[str]
-    framing_accusations: dict[str, str]
-    appeal_governors: dict[str, str]
-    violent_roots: frozenset[str]
-    cause_preps: frozenset[str]
-    origin_preps: frozenset[str]
-    location_preps: frozenset[str]
-    state_security_sectors: frozenset[str]
-    place_target_roots: frozenset[str]
-    home_target_roots: frozenset[str]
-    home_protest_sectors: frozenset[str]
-    purpose_target_roots: frozenset[str]
-    local_sectors: frozenset[str]
-    place_preps: frozenset[str]
-    author_preps: frozenset[str]
-    partner_preps: frozenset[str]
-    agentive_passives: frozenset[str]
-    threat_conditions: frozenset[str]
-    civic_roots: frozenset[str]
-    possessive_pronouns: frozenset[str]
-    historical_adverbs: frozenset[str]
-    historical_units: frozenset[str]
-    state_act_roots: frozenset[str]
-    adjunct_roots: frozenset[str]
-    purpose_as_act_roots: frozenset[str]
-    state_sectors: frozenset[str]
-    armed_sectors: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -116,29 +63,6 @@ def is_discarded(text: str) -> bool:
     return bool(d.phrases.search(text) or d.score.search(text))
 
 
-@lru_cache(maxsize=1)
-def modality_rules() -> ModalityRules:
-    data = load_yaml("modality.yaml")
-    sets = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
-    maps = ("intent_codes", "deontic_aux", "framing_accusations", "appeal_governors")
-    tables = ("repression", "labour_strike")
-    return ModalityRules(**{k: {str(a): str(b) for a, b in data[k].items()} for k in maps},
-                         **{k: rule_table(data[k]) for k in tables},
-                         **{k: sets.get(k, frozenset()) for k in ModalityRules.__dataclass_fields__
-                            if k not in maps and k not in tables})
-
-
-def rule_table(data: dict) -> dict:
-    """A recode rule from modality.yaml: word and sector lists as sets, the code as text."""
-    return {k: set(v) if isinstance(v, list) else str(v) for k, v in data.items()}
-
-
-@dataclass
-class Status:
-    modality: str  # asserted | intended | reported | skip
-    speaker: Token | None = None
-
-
 @dataclass
 class Draft:
     """An event before it is given its article, date and id."""
@@ -157,107 +81,8 @@ class Coder:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
         self.rules = modality_rules()
+        self.modality = ModalityWalk(self.rules, self.purpose_is_the_act)
         self.mentions: SentenceMentions | None = None  # the sentence being coded
-
-    # ---- modality -------------------------------------------------------------------------
-    def negated(self, tok: Token) -> bool:
-        for child in tok.children:
-            if child.dep_ in SUBJECTS and any(g.lower_ == "neither" for g in child.children):
-                return True  # "Neither Washington nor Brussels has sanctioned Baku"
-            if child.dep_ == "neg" or (child.dep_ in ("advmod", "preconj", "det")
-                                       and child.lower_ in self.rules.negators):
-                return True
-            if child.dep_ in ("dobj", "nsubjpass", "attr") and any(
-                    g.dep_ == "det" and g.lower_ == "no" for g in child.children):
-                return True
-        return False
-
-    def historical(self, tok: Token) -> bool:
-        """"who entered the country two years ago": a clause dated years away."""
-        return any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in self.rules.historical_adverbs
-                   and any(g.lemma_.lower() in self.rules.historical_units for g in c.subtree)
-                   for c in tok.children)
-
-    def own_status(self, tok: Token, under_speech: bool) -> str:
-        """Modality from the clause's own auxiliaries, negation and subordinator."""
-        r = self.rules
-        if self.negated(tok) or self.historical(tok):
-            return SKIP
-        for child in tok.children:
-            lemma = child.lower_
-            if child.dep_ == "mark" and lemma in r.conditional_marks:
-                return SKIP
-            if child.dep_ not in ("aux", "auxpass"):
-                continue
-            if lemma in r.hypothetical_aux:
-                return SKIP
-            if lemma in r.conditional_aux:
-                return "intended" if under_speech else SKIP
-            if lemma in r.future_aux or child.lemma_ in r.future_aux:
-                return "intended"
-        if tok.dep_ == "xcomp" and tok.head.lemma_ == "be":
-            return "intended"  # "is to meet"
-        return "asserted"
-
-    def status(self, verb: Token) -> Status:
-        """Walk from the verb up its chain of governors, combining what each clause says."""
-        r = self.rules
-        if verb.sent.text.rstrip().endswith("?"):
-            return Status(SKIP)
-        under_speech = self.governed_by_speech(verb)
-        result = Status(self.own_status(verb, under_speech))
-        if result.modality == SKIP:
-            return result
-        cur = verb
-        while cur.dep_ in CLAUSE_LINKS and cur.head is not cur:
-            link, gov = cur.dep_, cur.head
-            if gov.pos_ == "ADP":  # "accused X of attacking Y": climb through the preposition
-                cur = gov
-                continue
-            if (gov.pos_ in ("NOUN", "ADJ") and gov.lemma_.lower() in r.hedge_words) or any(
-                    c.dep_ in ("acomp", "attr") and c.lemma_.lower() in r.hedge_words
-                    for c in gov.children):
-                return Status(SKIP)  # "rumours that", "it is unclear whether" (not "reported")
-            if link == "acl" and to_infinitive(cur):
-                return Status(SKIP)  # "calls to adopt reforms", "efforts to end the war": irrealis
-            if link in ("advcl", "relcl", "acl") and gov.pos_ in ("NOUN", "PROPN"):
-                break
-            if link == "advcl" and to_infinitive(cur):
-                # a purpose ("flew to Moscow to meet Putin") is intended, and nothing under a
-                # refusal happened ("rejected calls by Annan to adopt reforms")
-                if self.own_status(gov, under_speech) == SKIP or \
-                        gov.lemma_.lower() in r.blocking_governors:
-                    return Status(SKIP)
-                if not self.purpose_is_the_act(cur):
-                    result = Status("intended", result.speaker)
-                cur = gov
-                continue
-            if link == "advcl" and (any(c.dep_ in SUBJECTS for c in cur.children)
-                                    or cur.tag_ not in ("VBG", "VBN")):
-                break  # a finite adverbial clause has its own modality
-            if link == "conj" and not any(c.dep_ in SUBJECTS for c in cur.children):
-                gov_status = self.own_status(gov, under_speech)
-                if gov_status == SKIP:
-                    return Status(SKIP)
-                if gov_status == "intended" and result.modality == "asserted":
-                    result = Status("intended", result.speaker)  # "will seize ... and detain"
-            elif link in ("xcomp", "ccomp", "pcomp", "parataxis"):
-                lemma = gov.lemma_.lower()
-                gov_status = self.own_status(gov, under_speech)
-                if gov_status == SKIP or lemma in r.blocking_governors and lemma not in \
-                        r.speech_verbs:
-                    return Status(SKIP)
-                if lemma in r.speech_verbs and link != "xcomp":
-                    if result.modality == "asserted":
-                        result = Status("reported", self.subject_of(gov))
-                elif link in ("xcomp", "ccomp") and lemma in r.intent_governors:
-                    if self.someone_else_acts(cur, gov):
-                        return Status(SKIP)  # "Obama wants Putin to attack": a wish, not an act
-                    result = Status("intended", result.speaker)
-                elif gov_status == "intended" and result.modality == "asserted":
-                    result = Status("intended", result.speaker)
-            cur = gov
-        return result
 
     def purpose_is_the_act(self, clause: Token) -> bool:
         """"began a hunger strike to protest against the decision": the strike is the
@@ -285,29 +110,7 @@ class Coder:
     def is_purpose(tok: Token) -> bool:
         return tok.dep_ == "advcl" and to_infinitive(tok)
 
-    def someone_else_acts(self, clause: Token, gov: Token) -> bool:
-        """The complement's actor is not the governor's subject ("wants Putin to attack")."""
-        if any(c.dep_ == "dobj" for c in gov.children) and clause.dep_ == "xcomp" and \
-                gov.lemma_.lower() not in self.rules.subject_control:
-            return True
-        own = self.subject_of(clause)
-        return own is not None and clause.dep_ == "ccomp" and own.pos_ != "PRON"
-
-    def governed_by_speech(self, verb: Token) -> bool:
-        cur = verb
-        while cur.dep_ in CLAUSE_LINKS and cur.head is not cur:
-            if cur.dep_ in ("ccomp", "parataxis") and cur.head.lemma_ in self.rules.speech_verbs:
-                return True
-            cur = cur.head
-        return False
-
     # ---- arguments --------------------------------------------------------------------------
-    def subject_of(self, verb: Token) -> Token | None:
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "csubj"):
-                return child
-        return None
-
     def agent_tokens(self, verb: Token) -> list[Token]:
         """Who did it: the subject, the by-phrase of a passive, or the governing clause's."""
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
@@ -317,7 +120,7 @@ class Coder:
         if passive:
             return [g for c in verb.children if c.dep_ == "agent"
                     for g in c.children if g.dep_ == "pobj"]
-        subj = self.subject_of(verb)
+        subj = subject_of(verb)
         if subj is not None:
             subj = self.through_quantity(subj)  # "thousands of people blocked streets"
             if subj.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
@@ -353,7 +156,7 @@ class Coder:
         while cur.dep_ in ("ccomp", "conj", "parataxis", "xcomp") and cur.head is not cur:
             gov = cur.head
             if cur.dep_ in ("ccomp", "parataxis") and gov.lemma_.lower() in self.rules.speech_verbs:
-                subj = self.subject_of(gov)
+                subj = subject_of(gov)
                 return subj if subj is not None and subj.pos_ != "PRON" else None
             cur = gov
         return None
@@ -821,9 +624,9 @@ class Coder:
                 continue
             modal = next((c.lower_ for c in verb.children if c.dep_ == "aux"
                           and c.lower_ in self.rules.deontic_aux), "")
-            if not modal or self.status(verb.head).modality == SKIP:
+            if not modal or self.modality.status(verb.head).modality == SKIP:
                 continue
-            speaker = self.subject_of(verb.head)
+            speaker = subject_of(verb.head)
             addressee = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
             if speaker is None or not addressee:
                 continue
@@ -1105,11 +908,11 @@ class Coder:
                 continue
             acts = [c for c in verb.children if c.dep_ in ("xcomp", "ccomp")
                     and self.lex.verb_patterns(self.lemma_of(c))]
-            if not acts or self.status(verb).modality == SKIP:
+            if not acts or self.modality.status(verb).modality == SKIP:
                 continue
             addressees = [c for c in verb.children if c.dep_ == "dobj"] or [
                 g for c in acts for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
-            wisher = self.subject_of(verb)
+            wisher = subject_of(verb)
             if wisher is None or not addressees:
                 continue
             found += self.drafts(mentions, [wisher], addressees, code, Status("asserted"), 0.6,
@@ -1135,7 +938,7 @@ class Coder:
                 continue
             if self.is_purpose(tok) and tok.head.i in coded and not self.purpose_is_the_act(tok):
                 continue  # "summoned the ambassador to protest": one act, the summons
-            status = self.status(tok)
+            status = self.modality.status(tok)
             if status.modality == SKIP or (inside(tok, quoted) and status.speaker is None):
                 continue  # a quote whose speaker was lost (a stripped link) is not guessed
             matches = self.verb_matches(tok)
@@ -1166,8 +969,8 @@ class Coder:
             if not matches:
                 continue
             governor = tok.head if tok.head.pos_ in ("VERB", "AUX") else None
-            status = self.status(governor) if governor is not None else Status("asserted")
-            if status.modality == SKIP or self.negated(tok):
+            status = self.modality.status(governor) if governor is not None else Status("asserted")
+            if status.modality == SKIP or self.modality.negated(tok):
                 continue
             for pattern, targets in matches:
                 target_ids = {t.i for t in targets}
@@ -1229,11 +1032,6 @@ class Coder:
             return self.lemma_of(head) in self.rules.nominal_hosts or (
                 noun.dep_ == "nsubj" and head.lemma_ == "be") or headline
         return headline and noun.dep_ in ("appos", "conj", "compound")
-
-
-def to_infinitive(verb: Token) -> bool:
-    """"to adopt", "to protest": a clause whose verb has the infinitive marker."""
-    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def clause_weight(verb: Token) -> float:
