@@ -529,7 +529,7 @@ class Coder:
             sources = [s for s in sources if s.certainty > 0.5 and (
                 s.sector not in self.rules.apolitical_sectors
                 or final[:2] in self.rules.civic_roots)]
-            if final[:2] in self.rules.violent_roots:
+            if code[:2] in self.rules.violent_roots:
                 # "ministers were fighting hard", "Reagan, fighting to recover": with no one
                 # attacked, only armed men or a state as a whole use force
                 sources = [s for s in sources if s.sector in self.rules.armed_sectors]
