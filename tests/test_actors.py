@@ -131,3 +131,12 @@ def test_roles_serving_abroad_take_no_story_country():
                             for w in ("Rebels", "peacekeepers"))
     assert mentions.actors_for(rebels)[0].country == "SYR"
     assert all(not a.country for a in mentions.actors_for(peacekeepers))
+
+
+def test_an_acronym_the_article_spells_out_as_something_else_is_not_the_known_one(code_text):
+    """FSA is the Free Syrian Army in the knowledge base; this article defines it otherwise."""
+    text = ("Britain's Financial Services Authority (FSA) opened an inquiry into two banks.\n"
+            "The FSA attacked the banks' lending practices on Tuesday.")
+    assert not [e for e in code_text(text, when=date(2008, 5, 6)) if e.source_country == "SYR"]
+    known = "The Free Syrian Army (FSA) attacked government forces in Aleppo on Tuesday."
+    assert [e.source_code for e in code_text(known, when=date(2013, 5, 6))] == ["SYRREB"]

@@ -8,7 +8,7 @@ from datetime import date
 
 from spacy.tokens import Span, Token
 
-from .actors import Entry, Hit, KnowledgeBase, fold
+from .actors import Entry, Hit, KnowledgeBase, fold, is_acronym
 from .model import Actor
 
 # Dependents that stay inside an actor's noun phrase.
@@ -35,6 +35,9 @@ class ArticleContext:
     default_country: str = ""  # a country the caller knows the text is about
     seen_people: set[str] = field(default_factory=set)
     countries: Counter = field(default_factory=Counter)
+    # acronyms the article defines for something else than the knowledge base knows them as:
+    # "the Australian Wheat Board (AWB)" is not South Africa's AWB
+    local_acronyms: set[str] = field(default_factory=set)
 
     def dominant_country(self) -> str:
         """The country the story is set in so far: the only one named, or the one named
@@ -72,12 +75,51 @@ class SentenceMentions:
         self.event_nouns = event_nouns  # "remarks in Doha" is not an actor in Qatar
         offset = sent.start
         self.hit_at: dict[int, Hit] = {}
-        for hit in kb.find([t.text for t in sent]):
+        hits = kb.find([t.text for t in sent])
+        self.note_acronym_definitions(sent, hits)
+        for hit in hits:
+            if hit.end - hit.start == 1 and sent[hit.start].text in context.local_acronyms:
+                continue
             hit.start += offset
             hit.end += offset
             for i in range(hit.start, hit.end):
                 self.hit_at[i] = hit
             self.note_hit(hit)
+
+    def note_acronym_definitions(self, sent: Span, hits: list[Hit]) -> None:
+        """"the Australian Wheat Board (AWB)": an acronym the text spells out as a name the
+        knowledge base does not give it means that name in this article."""
+        words = [t.text for t in sent]
+        at = {h.start: h for h in hits}
+        for k in range(1, len(words) - 2):
+            acronym = words[k + 1]
+            if words[k] != "(" or words[k + 2] != ")" or not is_acronym(acronym) or \
+                    k + 1 not in at or len(acronym.replace(".", "")) < 2:
+                continue
+            name = self.spelled_out(words[:k], acronym.replace(".", ""))
+            if not name:
+                continue
+            refs = {e.ref for e in at[k + 1].entries}
+            if not any(e.ref in refs for h in self.kb.find(name) for e in h.entries):
+                self.context.local_acronyms.add(acronym)
+
+    @staticmethod
+    def spelled_out(before: list[str], letters: str) -> list[str]:
+        """The words just before an acronym whose capitals spell it, or []."""
+        name: list[str] = []
+        for word in reversed(before):
+            if word[:1].isupper():
+                name.insert(0, word)
+            elif word.lower() not in ("of", "and", "for", "the", "on", "de", "&") or not name:
+                break
+            else:
+                name.insert(0, word)
+            capitals = "".join(w[0] for w in name if w[:1].isupper())
+            if capitals.upper() == letters.upper():
+                return name
+            if len(capitals) > len(letters):
+                break
+        return []
 
     def note_hit(self, hit: Hit) -> None:
         people = hit.of_kind("person")
