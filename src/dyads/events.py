@@ -240,7 +240,7 @@ class Coder:
         return not comp or any(self.matches_any(t, items) for prep, items in comp
                                for t in preps.get(prep, []))
 
-    def complement_objects(self, verb: Token) -> list[Token]:
+    def complement_objects(self, verb: Token, recipients: bool = True) -> list[Token]:
         """"refused to meet Pashinyan": the target is the complement verb's object, or whom
         it lets act ("refused to allow UN planes to land"), or its recipient ("offered to hand
         over to Britain two suspects")."""
@@ -249,7 +249,7 @@ class Coder:
                 continue
             obj = self.object_of(comp)
             found = self.object_or_its_author(obj) if obj is not None else []
-            if found and self.names_an_actor(found):
+            if found and self.names_an_actor(found) or not recipients:
                 return found
             controlled = [s for c in comp.children if c.dep_ in ("ccomp", "xcomp")
                           and c.tag_ == "VB" for s in c.children if s.dep_ == "nsubj"]
@@ -277,8 +277,12 @@ class Coder:
         if not patterns:
             return []
         obj = self.object_of(verb)
-        # "launched artillery, mortar and rocket fire against": any of coordinated objects
-        objs = [obj, *obj.conjuncts] if obj is not None else []
+        # "launched artillery, mortar and rocket fire against": when the direct object fits no
+        # pattern, one of the objects coordinated with it may
+        objs = [obj] if obj is not None else []
+        if obj is not None and not any(p.objs and self.matches_any(obj, p.objs)
+                                       for p in patterns):
+            objs += obj.conjuncts
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
         counted = next((c for c in verb.children if c.dep_ == "dobj"), None)
         # "massed thousands of troops near Ukraine's borders": "near" hangs on "thousands"
@@ -322,7 +326,9 @@ class Coder:
                 found.append((p, self.clause_subjects(verb)))  # "demanded that the US cancel"
                 continue
             if obj is None and not p.needs_target:
-                found.append((p, []))  # "denied sending shells to Russia": a statement
+                # "denied targeting civilians": a statement about whom the complement names,
+                # not about where it went ("denied sending shells to Russia")
+                found.append((p, self.complement_objects(verb, recipients=False)))
                 continue
             if obj is None and verb.lemma_.lower() in self.rules.blocking_governors:
                 found.append((p, self.complement_objects(verb)))  # "refused to meet X"

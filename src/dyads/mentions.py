@@ -259,6 +259,9 @@ class SentenceMentions:
             return tokens
         described = {t.i for c in tokens if c.dep_ == "appos" and c.head.i != c.i
                      for t in c.subtree}
+        if any(h.of_kind("person", "surname") for h in self.hits_in(
+                [t for t in tokens if t.i in described])):
+            return tokens  # "Iran's top security official, Ali Shamkhani": the person named
         own = [t for t in tokens if t.i not in described]
         if len(own) < len(tokens) and any(h.of_kind("org", "person", *COUNTRY_KINDS)
                                           for h in self.hits_in(own) if h is not hit):
