@@ -154,3 +154,16 @@ def test_a_merged_event_keeps_its_surest_reading(pipeline):
     (coded,) = pipeline.code([make_article("d", text, published=when)])
     (demolition,) = [e for e in coded.events if e.cameo_code == "1712"]
     assert demolition.confidence == max(readings)
+
+
+def test_a_headline_read_without_a_verb_is_parsed_again_and_keeps_its_own_words(pipeline):
+    """The tagger reads "Shells" in a Title Case headline as a noun; the headline is parsed once
+    more with the verb in the past tense, and the evidence is still the headline as written."""
+    from dyads.sources import make_article
+
+    head = "Azerbaijan Shells Armenian Border Villages Near Jermuk"
+    text = head + "\nThe Armenian Defence Ministry said two soldiers were wounded."
+    (coded,) = pipeline.code([make_article("h", text, title=head, published=date(2022, 9, 13))])
+    shelling = [e for e in coded.events if e.cameo_root == "19"]
+    assert shelling and shelling[0].evidence == head
+    assert (shelling[0].source_country, shelling[0].target_country) == ("AZE", "ARM")

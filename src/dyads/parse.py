@@ -66,3 +66,39 @@ def recase_headline(headline: str, body: str,
         if len(lowered) == len(word):
             out[match.start():match.end()] = lowered
     return "".join(out)
+
+
+def past_tense(lemma: str, irregular: dict[str, str]) -> str:
+    if lemma in irregular:
+        return irregular[lemma]
+    if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", lemma):
+        return lemma + lemma[-1] + "ed"  # "ban" → "banned", "snub" → "snubbed"
+    if lemma.endswith("e"):
+        return lemma + "d"
+    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        return lemma[:-1] + "ied"
+    return lemma + "ed"
+
+
+def headline_with_verb(doc, is_event_verb: Callable[[str], bool],
+                       irregular: dict[str, str]) -> str | None:
+    """A headline the tagger read without a verb, or without its subject ("Azerbaijan
+    shells/NOUN Armenian villages", "Azerbaijan/compound shells/VERB ..."), rewritten with its
+    present-tense verb in the past ("Azerbaijan shelled Armenian villages"); None when the parse
+    has a verb with a subject at its root, or no such word is found."""
+    root = doc[:].root
+    if root.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass")
+                                             for c in root.children):
+        return None
+    for tok in doc[1:]:
+        word = tok.lower_
+        if tok.pos_ not in ("NOUN", "PROPN", "VERB") or not word.endswith("s") or \
+                doc[tok.i - 1].pos_ not in ("NOUN", "PROPN"):
+            continue
+        stems = [word[:-1]] + ([word[:-2]] if word.endswith("es") else []) + \
+            ([word[:-3] + "y"] if word.endswith("ies") else [])
+        lemma = next((s for s in stems if is_event_verb(s)), None)
+        if lemma is not None:
+            text = doc.text
+            return text[:tok.idx] + past_tense(lemma, irregular) + text[tok.idx + len(tok):]
+    return None

@@ -12,11 +12,12 @@ from .actors import knowledge_base
 from .clean import clean
 from .confidence import calibrated
 from .events import Coder, Draft, is_discarded_story
+from .knowledge import load_optional
 from .lexicon import lexicon
 from .mentions import ArticleContext, SentenceMentions
 from .model import Article, CodedArticle, Event, Paragraph
 from .ontology import lookup
-from .parse import nlp, recase_headline
+from .parse import headline_with_verb, nlp, recase_headline
 
 
 def event_id(article_id: str, start: int, draft: Draft) -> str:
@@ -56,6 +57,8 @@ class Pipeline:
         self.coder = Coder(lex)
         self.event_nouns = frozenset(lex.nominals)
         self.nlp = nlp()
+        self.past_forms = {str(k): str(v) for k, v in
+                           (load_optional("lexicon/past_tense.yaml") or {}).items()}
         self.batch_size = batch_size
         self.n_process = n_process
 
@@ -66,7 +69,7 @@ class Pipeline:
                 continue
             text = article.text[para.start:para.end]
             if para.is_headline:
-                text = recase_headline(text, article.text[body_start:], self.kb.name_positions)
+                text = recase_headline(text, article.text[body_start:], self.headline_names)
             yield text, (article.article_id, para)
 
     def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
@@ -127,13 +130,41 @@ class Pipeline:
         for doc, para in parsed:
             if para.is_headline:
                 headline_ends = para.end
+            rewritten = self.headline_reparsed(doc) if para.is_headline else None
+            if rewritten is not None:
+                doc = rewritten
             for sent in doc.sents:
                 mentions = SentenceMentions(self.kb, sent, context, self.event_nouns)
                 start = para.start + sent.start_char
                 end = para.start + sent.end_char
+                if rewritten is not None:  # the evidence is the headline as written
+                    start, end = para.start, para.end
                 for draft in self.coder.code_sentence(sent, mentions, para.is_headline):
                     events.append(self.to_event(article, draft, start, end))
         return merge_within_article(events, headline_ends)
+
+    def headline_reparsed(self, doc):
+        """The headline parsed again with its verb in the past tense, when the tagger found
+        no verb in it ("Niger Junta Expels French Envoy"), else None."""
+        text = headline_with_verb(doc, lambda w: bool(self.coder.lex.verb_patterns(w)),
+                                  self.past_forms)
+        return self.nlp(text) if text else None
+
+    def headline_names(self, words: list[str]) -> set[int]:
+        """Words of a headline that keep their capital as parts of known names, except a
+        one-word company that is also an event verb ("Shell": "Russian Forces Shell Kharkiv")."""
+        keep: set[int] = set()
+        for hit in self.kb.find(words):
+            kinds = {e.kind for e in hit.entries} - {"agent", "not_actor"}
+            if not kinds or (hit.end - hit.start == 1 and kinds == {"org"}
+                             and self.is_event_verb(words[hit.start].lower())):
+                continue
+            keep.update(range(hit.start, hit.end))
+        return keep
+
+    def is_event_verb(self, word: str) -> bool:
+        forms = [word] + ([word[:-1]] if word.endswith("s") else [])
+        return any(self.coder.lex.verb_patterns(f) for f in forms)
 
     def to_event(self, article: Article, d: Draft, start: int, end: int) -> Event:
         code = lookup(d.code)
