@@ -525,7 +525,9 @@ class Coder:
             places = [Actor(t.country, t.country, "", t.name, t.certainty)  # the country
                       for t in self.actors(mentions, self.place_phrases(trigger)) if t.country]
             pairs = [(s, t) for s in sources for t in places if s.code != t.code]
-            if not places and final[:2] in self.rules.home_target_roots:
+            if not pairs and final[:2] in self.rules.home_target_roots and all(
+                    p.country in {s.country for s in sources} for p in places):
+                # a protest at home, or nowhere named: aimed at the protesters' own government
                 pairs = [(s, self.home_government(mentions, s)) for s in sources
                          if s.sector in self.rules.home_protest_sectors and s.certainty > 0.5]
             factor *= 0.85
@@ -688,7 +690,8 @@ class Coder:
                 goals = self.condition_subjects(verb)  # "threatened to strike unless Israel"
             if pattern.code[:2] in self.rules.purpose_target_roots and not any(
                     a.country for a in self.actors(mentions, goals)):
-                goals = self.purpose_objects(verb) or goals  # "opened fire to disperse them"
+                aimed = self.purpose_objects(verb)  # "opened fire to disperse protesters"
+                goals = aimed if self.names_an_actor(aimed) else goals
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)
             drafts = self.drafts(mentions, sources, goals, pattern.code, status, base, verb,
                                  untargeted, given_sources=self.unnamed_attackers(
