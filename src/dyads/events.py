@@ -249,7 +249,7 @@ class Coder:
                 continue
             obj = self.object_of(comp)
             found = self.object_or_its_author(obj) if obj is not None else []
-            if found and self.names_an_actor(found) or not recipients:
+            if not recipients or (found and self.names_an_actor(found)):
                 return found
             controlled = [s for c in comp.children if c.dep_ in ("ccomp", "xcomp")
                           and c.tag_ == "VB" for s in c.children if s.dep_ == "nsubj"]
@@ -688,8 +688,8 @@ class Coder:
             goals = self.resolve_object_pronouns(goals, verb)
             if self.is_threat(pattern.code, status) and not self.names_an_actor(goals):
                 goals = self.condition_subjects(verb)  # "threatened to strike unless Israel"
-            if pattern.code[:2] in self.rules.purpose_target_roots and not any(
-                    a.country for a in self.actors(mentions, goals)):
+            if pattern.code[:2] in self.rules.purpose_target_roots and \
+                    not self.names_an_actor(goals):
                 aimed = self.purpose_objects(verb)  # "opened fire to disperse protesters"
                 goals = aimed if self.names_an_actor(aimed) else goals
             base = (0.6 + 0.04 * pattern.specificity) * clause_weight(verb)

@@ -57,6 +57,10 @@ def as_place(hit: Hit) -> Hit:
     return Hit(hit.start, hit.end, entries)
 
 
+def spans_any(hit: Hit, indices: set[int]) -> bool:
+    return any(hit.start <= i < hit.end for i in indices)
+
+
 def fold_token(tok: Token) -> str:
     return fold(tok.text)
 
@@ -182,7 +186,7 @@ class SentenceMentions:
                 return []
         tokens = self.without_description(head, self.phrase_tokens(head))
         related = self.related_tokens(head)
-        hits = [h for h in self.hits_in(tokens) if not related & set(range(h.start, h.end))]
+        hits = [h for h in self.hits_in(tokens) if not spans_any(h, related)]
         if self.names_no_actor(head):
             return []
         if head.lemma_.lower() not in self.event_nouns and not any(
@@ -190,7 +194,7 @@ class SentenceMentions:
             # "Muslim leaders in France", "targets in Syria": a place gives the country
             placed = [h for h in self.hits_in(self.phrase_tokens(head, PLACE))
                       if h not in hits and h.of_kind("org", *COUNTRY_KINDS)
-                      and not related & set(range(h.start, h.end))]
+                      and not spans_any(h, related)]
             hits = hits + [as_place(h) for h in placed[:1]]
         if not hits:
             return []
@@ -257,7 +261,7 @@ class SentenceMentions:
         hit = self.hit_at.get(head.i)
         if hit is None or not hit.of_kind("agent"):
             return tokens
-        described = {t.i for c in tokens if c.dep_ == "appos" and c.head.i != c.i
+        described = {t.i for c in tokens if c.dep_ == "appos" and c is not head
                      for t in c.subtree}
         if any(h.of_kind("person", "surname") for h in self.hits_in(
                 [t for t in tokens if t.i in described])):
