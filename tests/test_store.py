@@ -76,3 +76,26 @@ def test_cli_code_events_and_export_columns(tmp_path):
     assert cols == EVENT_COLUMNS
     con = duckdb.connect(db, read_only=True)
     assert con.execute("SELECT reason FROM rejects").fetchall() == [("bad_content",)]
+
+
+def test_cli_events_and_the_api_share_one_filter(tmp_path, pipeline):
+    """`dyads events --actor --code` and the API's filter are one query builder: the CLI's
+    PLOVER-type filter and the store's filtered read return the same events."""
+    from conftest import ROOT
+    from dyads.model import Reject
+    from dyads.sources import read_articles
+    from dyads.store import EventFilter
+
+    db = tmp_path / "ex.duckdb"
+    with Store(db) as store:
+        articles = [a for a in read_articles([ROOT / "examples"]) if not isinstance(a, Reject)]
+        store.write(pipeline.code(articles))
+        _, everything = store.events()
+        cols, accusations = store.events(EventFilter(actor="ARM", plover="ACCUSE"))
+    assert 0 < len(accusations) < len(everything)
+    rows = [dict(zip(cols, r, strict=True)) for r in accusations]
+    assert all(r["plover_type"] == "ACCUSE" and "ARM" in (r["source_country"],
+                                                         r["target_country"]) for r in rows)
+    shown = run_cli("events", "--db", str(db), "--actor", "arm", "--code", "accuse")
+    assert shown.returncode == 0, shown.stderr
+    assert f"{len(rows)} events shown" in shown.stdout

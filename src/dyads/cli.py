@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .model import EVENT_COLUMNS, Article, Reject
+from .model import EVENT_COLUMNS, Article, Reject, RunCounts
 
 app = typer.Typer(help="Raw news in, traceable who-did-what-to-whom political events out.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -81,7 +81,7 @@ def code(
         raise typer.BadParameter("engine must be local or ray")
     store = open_store(db)  # before loading the model: a locked database fails at once
     pipeline = Pipeline(actors, lexicon, batch_size=batch)
-    counts = {"read": 0, "new": 0, "skipped": 0, "rejected": 0, "events": 0}
+    counts = RunCounts()
     progress = Progress(TextColumn("coding"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[events]} events"), TimeElapsedColumn(),
                         console=console, transient=not console.is_terminal)
@@ -107,7 +107,7 @@ def code(
             fresh_ids = set(a.article_id for a in pending) - store.known_ids(
                 [a.article_id for a in pending])
             todo = [a for a in pending if a.article_id in fresh_ids]
-            counts["skipped"] += len(pending) - len(todo)
+            counts.skipped += len(pending) - len(todo)
             try:
                 coded = list(pipeline.code(todo))
             except Exception:  # noqa: BLE001
@@ -115,23 +115,23 @@ def code(
             store.reject_many(rejects)
             rejects.clear()
             new = store.write(coded)
-            counts["new"] += new
-            counts["events"] += sum(len(c.events) for c in coded)
-            counts["batches"] = counts.get("batches", 0) + 1
+            counts.new += new
+            counts.events += sum(len(c.events) for c in coded)
+            counts.batches += 1
             if verbose:
-                console.print(f"batch {counts['batches']} committed: {new} new articles "
-                              f"({counts['new']} in all)", highlight=False)
-            progress.update(task, advance=len(pending), events=counts["events"])
+                console.print(f"batch {counts.batches} committed: {new} new articles "
+                              f"({counts.new} in all)", highlight=False)
+            progress.update(task, advance=len(pending), events=counts.events)
             pending.clear()
 
         def reject(item: Reject) -> None:
             rejects.append(item)
-            counts["rejected"] += 1
+            counts.rejected += 1
             by_reason[item.reason] += 1
-            if counts["rejected"] <= 50:
+            if counts.rejected <= 50:
                 console.print(f"[yellow]rejected[/yellow] {escape(item.origin)}: {item.reason} "
                               f"({escape(item.detail[:120])})", highlight=False)
-            elif counts["rejected"] == 51:
+            elif counts.rejected == 51:
                 console.print("[yellow]more rejects[/yellow]: not printed one by one (see the "
                               "rejects table)")
             if len(rejects) >= 10_000:
@@ -143,7 +143,7 @@ def code(
             if isinstance(item, Reject):
                 reject(item)
                 continue
-            counts["read"] += 1
+            counts.read += 1
             pending.append(item)
             if len(pending) >= batch:
                 flush()
@@ -153,16 +153,13 @@ def code(
     if by_reason:
         console.print("rejected by reason: " + ", ".join(f"{reason} {n}" for reason, n
                                                            in by_reason.most_common()))
-    if counts["new"] or store.query("SELECT count(*) FROM events WHERE story_id IS NULL "
+    if counts.new or store.query("SELECT count(*) FROM events WHERE story_id IS NULL "
                                     "OR story_id = ''")[1][0][0]:
         from .stories import rebuild_stories
 
-        counts["stories"] = rebuild_stories(store.con)
+        counts.stories = rebuild_stories(store.con)
     store.close()
-    console.print(f"read {counts['read']} articles: {counts['new']} coded, "
-                  f"{counts['skipped']} already in {db}, {counts['rejected']} rejected; "
-                  f"{counts['events']} events"
-                  + (f", {counts['stories']} stories in all" if "stories" in counts else ""))
+    console.print(counts.summary(db))
 
 
 @app.command()
@@ -175,8 +172,13 @@ def events(
     limit: int = typer.Option(50, help="rows to show"),
 ) -> None:
     """Show coded events as a table."""
+    from .store import EventFilter
+
+    plover = code_.upper() if code_.isalpha() else ""
+    flt = EventFilter(actor=actor.upper(), code="" if plover else code_, plover=plover,
+                      since=parse_day(since), until=parse_day(until))
     with open_store(db, read_only=True) as store:
-        cols, rows = store.events(actor=actor, code=code_, since=since, until=until, limit=limit)
+        cols, rows = store.events(flt, limit=limit)
     table = Table(show_lines=False, header_style="bold")
     shown = ["date", "source_code", "cameo_code", "plover_type", "target_code", "modality",
              "confidence", "evidence"]

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.markup import escape
 
-from .model import Article, CodedArticle, Event, Reject
+from .model import Article, CodedArticle, Event, Reject, RunCounts
 
 SHARD_SIZE = 25_000  # articles per shard: bounds the driver's memory; the commit unit
 BATCH_SIZE = 32  # articles per map_batches call: small enough to balance the workers
@@ -93,20 +93,6 @@ class CodeBatch:
 
 
 # --- the driver -----------------------------------------------------------------------------
-
-@dataclasses.dataclass
-class Counts:
-    read: int = 0
-    new: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    events: int = 0
-    stories: int | None = None
-    seconds: float = 0.0
-    workers: int = 0
-    # (seconds since start, articles) for each result batch: shows startup and steady rate
-    arrivals: list[tuple[float, int]] = dataclasses.field(default_factory=list)
-
 
 def shards(items: Iterable[Article | Reject], size: int,
            on_reject) -> Iterator[list[Article]]:
@@ -229,13 +215,13 @@ def load_shard(store, paths: dict[str, Path]) -> tuple[int, int]:
 def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
                actors: Sequence[Path] = (), lexicons: Sequence[Path] = (),
                shard_size: int = SHARD_SIZE, batch_size: int = BATCH_SIZE,
-               console=None, connect=None) -> Counts:
+               console=None, connect=None) -> RunCounts:
     """Code a stream of articles on Ray into an open Store.
 
     `connect` (if given) is called before the first shard that has new articles, so a run with
     nothing new never starts Ray; without it Ray must already be running.
     """
-    counts = Counts(workers=max(1, workers))
+    counts = RunCounts(workers=max(1, workers))
     started, connected = time.perf_counter(), False
     actor_files = [str(Path(p).resolve()) for p in actors]
     lexicon_files = [str(Path(p).resolve()) for p in lexicons]
@@ -283,7 +269,7 @@ def code_items(items: Iterable[Article | Reject], store, *, workers: int = 2,
     return counts
 
 
-def ready_workers(counts: Counts, connect, console) -> int:
+def ready_workers(counts: RunCounts, connect, console) -> int:
     """Connect (once), quiet Ray Data, and cut the pool to the cluster's CPUs."""
     import ray
 
@@ -299,11 +285,8 @@ def ready_workers(counts: Counts, connect, console) -> int:
     return counts.workers
 
 
-def summary(counts: Counts, db: str) -> str:
-    return (f"read {counts.read} articles: {counts.new} coded, {counts.skipped} already in {db}, "
-            f"{counts.rejected} rejected; {counts.events} events"
-            + (f", {counts.stories} stories in all" if counts.stories is not None else "")
-            + f" (ray, {counts.workers} workers, {counts.seconds:.1f} s)")
+def summary(counts: RunCounts, db: str) -> str:
+    return counts.summary(db) + f" (ray, {counts.workers} workers, {counts.seconds:.1f} s)"
 
 
 def code_with_ray(paths: list[Path], db: str, *, default_date: date | None = None,

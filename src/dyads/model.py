@@ -95,3 +95,25 @@ class CodedArticle:
 
 
 EVENT_COLUMNS = [f for f in Event.__dataclass_fields__]
+
+
+@dataclass
+class RunCounts:
+    """What a coding run did, the same for the local engine, Ray and `dyads watch`."""
+
+    read: int = 0
+    new: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    events: int = 0
+    stories: int | None = None
+    batches: int = 0
+    seconds: float = 0.0
+    workers: int = 0
+    # (seconds since start, articles) for each result batch: shows startup and steady rate
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
+
+    def summary(self, db: str) -> str:
+        return (f"read {self.read} articles: {self.new} coded, {self.skipped} already in {db}, "
+                f"{self.rejected} rejected; {self.events} events"
+                + (f", {self.stories} stories in all" if self.stories is not None else ""))

@@ -17,7 +17,6 @@ import io
 import json
 import logging
 import math
-import re
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -39,7 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import __version__
 from .model import EVENT_COLUMNS, Article
 from .ontology import QUAD_NAMES, lookup
-from .store import Store, StoreLocked
+from .store import EventFilter, Store, StoreLocked, like_escape
 
 log = logging.getLogger("dyads.server")
 WEB_DIR = Path(__file__).parent / "web"
@@ -466,88 +465,6 @@ def cameo_name(code: str | None) -> str:
 
 def event_out(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "cameo_name": cameo_name(row.get("cameo_code"))}
-
-
-def like_escape(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text)
-
-
-# ---- the event filter, shared by every event view ----------------------------------------
-
-@dataclasses.dataclass
-class EventFilter:
-    actor: str = ""
-    partner: str = ""
-    source: str = ""
-    target: str = ""
-    code: str = ""
-    root: str = ""
-    plover: str = ""
-    quad: tuple[int, ...] = ()
-    modality: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-    story: str = ""
-    article: str = ""
-    q: str = ""
-    min_confidence: float = 0.0
-    one_per_story: bool = False
-
-    @staticmethod
-    def side(side: str, value: str) -> tuple[str, list[Any]]:
-        return (f"(e.{side}_code LIKE ? OR e.{side}_country = ?)", [f"{value}%", value])
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-
-        def add(sql: str, *values: Any) -> None:
-            clauses.append(sql)
-            params.extend(values)
-
-        if self.actor and self.partner:
-            a_src, pa = self.side("source", self.actor)
-            b_tgt, pb = self.side("target", self.partner)
-            b_src, pc = self.side("source", self.partner)
-            a_tgt, pd = self.side("target", self.actor)
-            add(f"(({a_src} AND {b_tgt}) OR ({b_src} AND {a_tgt}))", *pa, *pb, *pc, *pd)
-        elif self.actor or self.partner:
-            one = self.actor or self.partner
-            src, ps = self.side("source", one)
-            tgt, pt = self.side("target", one)
-            add(f"({src} OR {tgt})", *ps, *pt)
-        if self.source:
-            sql, values = self.side("source", self.source)
-            add(sql, *values)
-        if self.target:
-            sql, values = self.side("target", self.target)
-            add(sql, *values)
-        if self.code:
-            add("e.cameo_code LIKE ?", f"{self.code}%")
-        if self.root:
-            add("e.cameo_root = ?", self.root)
-        if self.plover:
-            add("e.plover_type = ?", self.plover)
-        if self.quad:
-            add("e.quad_class IN (SELECT unnest(?))", list(self.quad))
-        if self.modality:
-            add("e.modality = ?", self.modality)
-        if self.since:
-            add("e.date >= ?", self.since)
-        if self.until:
-            add("e.date <= ?", self.until)
-        if self.story:
-            add("e.story_id = ?", self.story)
-        if self.article:
-            add("e.article_id = ?", self.article)
-        if self.q:
-            add("e.evidence ILIKE ? ESCAPE '\\'", f"%{like_escape(self.q)}%")
-        if self.min_confidence:
-            add("e.confidence >= ?", self.min_confidence)
-        if self.one_per_story:
-            add("(coalesce(e.story_id, '') = '' OR e.event_id IN "
-                "(SELECT s.canonical_event_id FROM stories s WHERE s.story_id = e.story_id))")
-        return (" AND ".join(clauses) or "TRUE"), params
 
 
 def event_filter(

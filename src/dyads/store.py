@@ -8,6 +8,8 @@ killed mid-way resumes where its last committed batch ended.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -130,26 +132,96 @@ class Store:
         cols = [d[0] for d in cursor.description]
         return cols, cursor.fetchall()
 
-    def events(self, *, actor: str = "", code: str = "", since: str = "", until: str = "",
+    def events(self, flt: EventFilter | None = None,
                limit: int | None = None) -> tuple[list[str], list[tuple]]:
-        clauses, params = [], []
-        if actor:
-            clauses.append("(source_code LIKE ? OR target_code LIKE ? OR source_country = ? "
-                           "OR target_country = ?)")
-            params += [f"{actor}%", f"{actor}%", actor, actor]
-        if code:
-            clauses.append("(cameo_code LIKE ? OR plover_type = ?)")
-            params += [f"{code}%", code.upper()]
-        if since:
-            clauses.append("date >= CAST(? AS DATE)")
-            params.append(since)
-        if until:
-            clauses.append("date <= CAST(? AS DATE)")
-            params.append(until)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        cols = ", ".join(EVENT_COLUMNS)
-        sql = f"SELECT {cols} FROM events {where} ORDER BY date, doc_name, sentence_start"
+        """Events that pass the filter (the same filter as the API's), in date order."""
+        where, params = (flt or EventFilter()).where()
+        cols = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
+        sql = (f"SELECT {cols} FROM events e WHERE {where} "
+               "ORDER BY e.date, e.doc_name, e.sentence_start")
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
         return self.query(sql, params)
+
+
+# ---- the event filter, shared by the CLI and every API view ------------------------------
+
+def like_escape(text: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+@dataclasses.dataclass
+class EventFilter:
+    actor: str = ""
+    partner: str = ""
+    source: str = ""
+    target: str = ""
+    code: str = ""
+    root: str = ""
+    plover: str = ""
+    quad: tuple[int, ...] = ()
+    modality: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    story: str = ""
+    article: str = ""
+    q: str = ""
+    min_confidence: float = 0.0
+    one_per_story: bool = False
+
+    @staticmethod
+    def side(side: str, value: str) -> tuple[str, list[Any]]:
+        return (f"(e.{side}_code LIKE ? OR e.{side}_country = ?)", [f"{value}%", value])
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def add(sql: str, *values: Any) -> None:
+            clauses.append(sql)
+            params.extend(values)
+
+        if self.actor and self.partner:
+            a_src, pa = self.side("source", self.actor)
+            b_tgt, pb = self.side("target", self.partner)
+            b_src, pc = self.side("source", self.partner)
+            a_tgt, pd = self.side("target", self.actor)
+            add(f"(({a_src} AND {b_tgt}) OR ({b_src} AND {a_tgt}))", *pa, *pb, *pc, *pd)
+        elif self.actor or self.partner:
+            one = self.actor or self.partner
+            src, ps = self.side("source", one)
+            tgt, pt = self.side("target", one)
+            add(f"({src} OR {tgt})", *ps, *pt)
+        if self.source:
+            sql, values = self.side("source", self.source)
+            add(sql, *values)
+        if self.target:
+            sql, values = self.side("target", self.target)
+            add(sql, *values)
+        if self.code:
+            add("e.cameo_code LIKE ?", f"{self.code}%")
+        if self.root:
+            add("e.cameo_root = ?", self.root)
+        if self.plover:
+            add("e.plover_type = ?", self.plover)
+        if self.quad:
+            add("e.quad_class IN (SELECT unnest(?))", list(self.quad))
+        if self.modality:
+            add("e.modality = ?", self.modality)
+        if self.since:
+            add("e.date >= ?", self.since)
+        if self.until:
+            add("e.date <= ?", self.until)
+        if self.story:
+            add("e.story_id = ?", self.story)
+        if self.article:
+            add("e.article_id = ?", self.article)
+        if self.q:
+            add("e.evidence ILIKE ? ESCAPE '\\'", f"%{like_escape(self.q)}%")
+        if self.min_confidence:
+            add("e.confidence >= ?", self.min_confidence)
+        if self.one_per_story:
+            add("(coalesce(e.story_id, '') = '' OR e.event_id IN "
+                "(SELECT s.canonical_event_id FROM stories s WHERE s.story_id = e.story_id))")
+        return (" AND ".join(clauses) or "TRUE"), params

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from .model import Article, Reject
+from .model import Article, Reject, RunCounts
 
 WATCH_SCHEMA = """
 CREATE TABLE IF NOT EXISTS watched_files (
@@ -28,16 +28,12 @@ BATCH = 64
 
 
 @dataclass
-class ScanResult:
-    files: list[str] = field(default_factory=list)
-    read: int = 0
-    new: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    events: int = 0
-    stories: int | None = None
+class ScanResult(RunCounts):
+    """A scan's run counts and the files it coded."""
 
-    def summary(self) -> str:
+    files: list[str] = field(default_factory=list)
+
+    def summary(self, db: str = "") -> str:
         return (f"{len(self.files)} new files: {self.read} articles read, {self.new} coded, "
                 f"{self.skipped} already stored, {self.rejected} rejected; {self.events} events"
                 + (f", {self.stories} stories in all" if self.stories is not None else ""))
