@@ -219,8 +219,7 @@ class KnowledgeBase:
         """Provinces, states and named regions place a group in their country like a city
         does ("Darfur rebels", "protesters in Balochistan"); a known name keeps its meaning."""
         for row in rows:
-            if all(e.kind == "surname" for e in self.entries_named(row["name"])):
-                # "Abyan" is a province first
+            if self.free_for_a_place(row["name"]):  # "Abyan" is a province first
                 self.add_name(row["name"], Entry("city", row["country"], row["name"]))
 
     def add_peoples(self, rows: list[dict[str, str]]) -> None:
@@ -228,7 +227,7 @@ class KnowledgeBase:
         activists"); "ethnic Hazaras in Pakistan" are still placed where they live."""
         for row in rows:
             for form in row["forms"].split("|"):
-                if all(e.kind == "surname" for e in self.entries_named(form)):
+                if self.free_for_a_place(form):
                     self.add_name(form, Entry("demonym", row["country"], row["name"]))
 
     def load_supplement(self, data: dict) -> None:
@@ -322,6 +321,10 @@ class KnowledgeBase:
                              "surnames": leader.get("surnames") or [given_dropped],
                              "roles": [{"role": "secretary_general", "start": leader.get("start"),
                                         "end": leader.get("end")}]})
+
+    def free_for_a_place(self, name: str) -> bool:
+        """A name the knowledge base knows at most as a surname can take a place's meaning."""
+        return all(e.kind == "surname" for e in self.entries_named(name))
 
     def entries_named(self, name: str) -> list[Entry]:
         return self.index.get(fold(name), []) + self.cased.get(fold_cased(name), [])

@@ -262,9 +262,10 @@ class Coder:
             return found
         return []
 
-    def names_an_actor(self, tokens: list[Token]) -> bool:
-        return self.mentions is None or any(a.country for a in self.actors(self.mentions,
-                                                                           tokens))
+    def names_an_actor(self, tokens: list[Token], as_source: bool = False) -> bool:
+        """Whether the tokens stand for at least one actor with a country."""
+        return self.mentions is None or any(
+            a.country for a in self.actors(self.mentions, tokens, as_source))
 
     @staticmethod
     def xcomp_ok(verb: Token, wanted: frozenset[str]) -> bool:
@@ -698,7 +699,7 @@ class Coder:
                                      mentions, pattern, sources))
             if not drafts and not pattern.reverse:
                 if agents_named is None:
-                    agents_named = any(a.country for a in self.actors(mentions, agents, True))
+                    agents_named = self.names_an_actor(agents, as_source=True)
                 if not agents_named:
                     drafts = self.implied_drafts(mentions, pattern.code, goals, status, base,
                                                  verb)
@@ -850,14 +851,13 @@ class Coder:
             for noun in preps.get(prep, []):
                 if any(p.code[:2] in r.violent_roots for p in self.nominal_patterns_of(noun)):
                     owners = [c for c in noun.children if c.dep_ in ("amod", "compound", "poss")]
-                    if any(a.country for a in self.actors(mentions, owners, as_source=True)):
+                    if self.names_an_actor(owners, as_source=True):
                         return owners, True
                 elif any(a.country and a.sector and a.sector in r.armed_sectors
                          for a in self.actors(mentions, [noun], as_source=True)):
                     return [noun], True  # "killed in Israeli tank fire", the fire misparsed
         for prep in r.origin_preps:
-            places = [t for t in preps.get(prep, []) if any(
-                a.country for a in self.actors(mentions, [t]))]
+            places = [t for t in preps.get(prep, []) if self.names_an_actor([t])]
             if places:
                 return places, False
         victims = [a for a in self.actors(mentions, patients) if a.country]
@@ -985,11 +985,11 @@ class Coder:
                 target_ids = {t.i for t in targets}
                 sources = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod")
                            and c.i not in target_ids]
-                if governor is not None and tok.dep_ in ("dobj", "attr") and not any(
-                        a.country for a in self.actors(mentions, sources)):
+                if governor is not None and tok.dep_ in ("dobj", "attr") and \
+                        not self.names_an_actor(sources):
                     sources = self.agent_tokens(governor)  # "Israel mounted its invasion of"
-                if tok.dep_ == "pobj" and pattern.code[:2] in self.rules.adjunct_roots and not any(
-                        a.country for a in self.actors(mentions, sources)):
+                if tok.dep_ == "pobj" and pattern.code[:2] in self.rules.adjunct_roots and \
+                        not self.names_an_actor(sources):
                     # "Following a phone call with Erdogan, Putin said ...": the main clause's
                     # subject took part in the event the time adjunct names
                     anchor = tok.head.head
